@@ -63,7 +63,10 @@ impl Analyzer {
 
     /// Analyzes one call.
     pub fn analyze(&self, call: &ToolCall) -> Facts {
-        let mut facts = Facts { tool: call.tool.to_ascii_lowercase(), ..Facts::default() };
+        let mut facts = Facts {
+            tool: call.tool.to_ascii_lowercase(),
+            ..Facts::default()
+        };
         if facts.tool == "tool_call" {
             if let Some(id) = call.args.get("id").and_then(Value::as_str) {
                 facts.tool = id.to_ascii_lowercase();

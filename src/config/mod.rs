@@ -1,1 +1,3 @@
-//! (being built)
+//! Configuration: raw TOML → validated, compiled [`Snapshot`].
+pub mod diag;
+pub mod toml_src;
