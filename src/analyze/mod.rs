@@ -13,7 +13,6 @@ pub use tags::{Tag, TagSet};
 
 /// `[analyze]` settings.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AnalyzeSettings {
     /// The home directory `~` and `$HOME` resolve to (default: the `HOME` of the airlock process).
     pub home: Option<String>,

@@ -10,8 +10,14 @@ use std::borrow::Cow;
 
 /// `[redact]` settings.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RedactSettings {}
+
+impl RedactSettings {
+    /// Problems with the settings, each naming its field.
+    pub fn validate(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
 
 /// Which way the data is flowing: actions differ per direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
