@@ -11,5 +11,6 @@ pub mod audit;
 pub mod call;
 pub mod config;
 pub mod govern;
+pub mod metrics;
 pub mod policy;
 pub mod redact;
