@@ -11,6 +11,8 @@ pub mod audit;
 pub mod call;
 pub mod config;
 pub mod govern;
+pub mod jsonrpc;
 pub mod metrics;
 pub mod policy;
 pub mod redact;
+pub mod sse;
