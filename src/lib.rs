@@ -8,11 +8,17 @@
 
 pub mod analyze;
 pub mod audit;
+pub mod body;
 pub mod call;
+pub mod cli;
 pub mod config;
 pub mod govern;
 pub mod jsonrpc;
+pub mod llm;
+pub mod mcp;
 pub mod metrics;
 pub mod policy;
 pub mod redact;
+pub mod server;
 pub mod sse;
+pub mod upstream;

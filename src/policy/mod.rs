@@ -188,3 +188,18 @@ impl Policy {
 
 #[cfg(test)]
 mod tests;
+
+impl Policy {
+    /// The deny rule that refuses this tool whatever its arguments (no tag or argument conditions), if any.
+    /// Such tools are removed from `tools/list` so what cannot be called is not offered.
+    pub fn denies_outright(&self, call: &ToolCall, facts: &Facts) -> Option<&Rule> {
+        self.rules.iter().find(|r| {
+            r.verdict == Verdict::Deny
+                && r.args.is_empty()
+                && r.tags_any.is_empty()
+                && r.tags_all.is_empty()
+                && r.tags_none.is_empty()
+                && r.matches(call, facts)
+        })
+    }
+}

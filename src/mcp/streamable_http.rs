@@ -1,0 +1,452 @@
+//! MCP Streamable HTTP: POST answered with JSON or SSE, GET server stream, DELETE — all relayed.
+//!
+//! A POST is decided before anything is sent upstream. A decision that holds for a human switches the
+//! reply to SSE at once (when the client accepts it) and sends keep-alive comments until the hold ends,
+//! so the client's read timeout never fires. Session, protocol-version, resumption and the 2026-07-28
+//! `Mcp-Method`/`Mcp-Name` headers pass through untouched.
+use super::exchange::{relay_sse, PendingIds, StreamEnd};
+use super::{plan, Plan, ResponseFilter};
+use crate::body::{self, Body};
+use crate::config::McpRoute;
+use crate::jsonrpc;
+use crate::server::{respond, App};
+use crate::sse;
+use bytes::Bytes;
+use http::{header, HeaderMap, Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// How long a decision may take before airlock assumes it is held and starts keep-alives.
+const HOLD_DETECT: Duration = Duration::from_millis(200);
+
+/// Handles one request on a Streamable HTTP route. `rest` is the path after the route prefix.
+pub async fn handle(
+    app: Arc<App>,
+    route: McpRoute,
+    req: Request<Incoming>,
+    rest: String,
+) -> Response<Body> {
+    if req.method() == Method::POST {
+        post(app, route, req, rest).await
+    } else {
+        respond::passthrough(
+            &app,
+            &route.name,
+            &route.upstream,
+            &route.headers,
+            route.forward_authorization,
+            req,
+            &rest,
+        )
+        .await
+    }
+}
+
+async fn post(
+    app: Arc<App>,
+    route: McpRoute,
+    req: Request<Incoming>,
+    rest: String,
+) -> Response<Body> {
+    let snap = app.gov.snapshot.load_full();
+    let (parts, incoming) = req.into_parts();
+    let bytes = match respond::read_body(&app, &parts.headers, incoming, snap.limits.max_body).await
+    {
+        Ok(b) => b,
+        Err(resp) => return resp,
+    };
+    let session = header_str(&parts.headers, "mcp-session-id");
+    let accepts_sse =
+        header_str(&parts.headers, "accept").is_some_and(|a| a.contains("text/event-stream"));
+    // Deciding runs in its own task that owns the body, so a held decision can outlive this handler.
+    let mut decide = {
+        let (app, route, bytes, session) =
+            (app.clone(), route.clone(), bytes.clone(), session.clone());
+        tokio::spawn(async move {
+            let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
+            Ok::<Plan, (i64, String)>(
+                plan(&app.gov, &route, &parsed, session.as_deref(), &app.hints).await,
+            )
+        })
+    };
+    let joined = if accepts_sse {
+        match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                let (tx, body) = body::channel(16);
+                let every = snap.keepalive;
+                tokio::spawn(async move {
+                    let Some(plan) = keep_alive_until(decide, &tx, every).await else {
+                        return;
+                    };
+                    finish_into_sse(app, route, parts.headers, rest, session, bytes, plan, tx)
+                        .await;
+                });
+                return respond::sse_response(body);
+            }
+        }
+    } else {
+        decide.await
+    };
+    match joined {
+        Ok(Ok(plan)) => finish(app, route, parts.headers, rest, session, bytes, plan).await,
+        Ok(Err((code, msg))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
+        Err(_) => respond::rpc_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            jsonrpc::INTERNAL_ERROR,
+            "decision failed",
+        ),
+    }
+}
+
+type Decide = tokio::task::JoinHandle<Result<Plan, (i64, String)>>;
+
+/// Sends keep-alives until the decision task ends. If the client goes away, the decision is aborted
+/// (which withdraws a pending approval) and `None` is returned.
+async fn keep_alive_until(
+    mut decide: Decide,
+    tx: &mpsc::Sender<Bytes>,
+    every: Duration,
+) -> Option<Plan> {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            joined = &mut decide => return joined.ok().and_then(Result::ok),
+            _ = tick.tick() => {
+                if tx.send(Bytes::from_static(sse::KEEPALIVE)).await.is_err() {
+                    decide.abort();
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// What the upstream exchange produced.
+enum Reply {
+    /// airlock answers alone (nothing to forward, or only replies of its own).
+    Local(String),
+    /// The upstream could not be reached; one JSON-RPC error per forwarded request.
+    Failed(Vec<String>, StatusCode),
+    Upstream(Response<Incoming>),
+}
+
+async fn exchange(
+    app: &App,
+    route: &McpRoute,
+    headers: &HeaderMap,
+    rest: &str,
+    original: &[u8],
+    plan: &Plan,
+) -> Reply {
+    let Some(body) = plan.upstream_body(original) else {
+        return Reply::Local(plan.local_body());
+    };
+    let snap = app.gov.snapshot.load();
+    let uri = match crate::upstream::target(&route.upstream, rest, None, &route.name) {
+        Ok(u) => u,
+        Err(e) => return Reply::Failed(errors_for(plan, &e.to_string()), StatusCode::BAD_GATEWAY),
+    };
+    let mut req = Request::new(body::full(body));
+    *req.method_mut() = Method::POST;
+    *req.uri_mut() = uri;
+    *req.headers_mut() =
+        crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
+    let started = std::time::Instant::now();
+    match app
+        .upstream
+        .send(&route.name, req, snap.limits.upstream_timeout)
+        .await
+    {
+        Ok(resp) => {
+            app.observe_upstream("mcp", &route.name, started);
+            Reply::Upstream(resp)
+        }
+        Err(e) => {
+            app.gov.metrics.upstream_error(&route.name, e.kind());
+            tracing::warn!(route = %route.name, error = %e, "upstream request failed");
+            Reply::Failed(errors_for(plan, &e.to_string()), StatusCode::BAD_GATEWAY)
+        }
+    }
+}
+
+/// JSON-RPC errors for every request that was to be forwarded, plus airlock's own replies.
+fn errors_for(plan: &Plan, message: &str) -> Vec<String> {
+    let mut out = plan.local.clone();
+    for text in &plan.forward {
+        if let Ok(p) = jsonrpc::parse_one(text) {
+            if let jsonrpc::Message::Request { id, .. } = p.message() {
+                out.push(jsonrpc::error_response(
+                    Some(id),
+                    jsonrpc::INTERNAL_ERROR,
+                    message,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn pending_of(plan: &Plan) -> PendingIds {
+    let ids = PendingIds::default();
+    for (id, kind) in &plan.track {
+        ids.insert(id.clone(), *kind);
+    }
+    ids
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    app: Arc<App>,
+    route: McpRoute,
+    headers: HeaderMap,
+    rest: String,
+    session: Option<String>,
+    original: Bytes,
+    plan: Plan,
+) -> Response<Body> {
+    match exchange(&app, &route, &headers, &rest, &original, &plan).await {
+        Reply::Local(body) => respond::json(StatusCode::OK, body),
+        Reply::Failed(errors, status) => {
+            if errors.is_empty() {
+                return respond::rpc_error(
+                    status,
+                    None,
+                    jsonrpc::INTERNAL_ERROR,
+                    "upstream unavailable",
+                );
+            }
+            respond::json(StatusCode::OK, join(&errors, plan.batch))
+        }
+        Reply::Upstream(resp) => relay_reply(app, route, session, plan, resp).await,
+    }
+}
+
+fn join(messages: &[String], batch: bool) -> String {
+    if batch || messages.len() > 1 {
+        format!("[{}]", messages.join(","))
+    } else {
+        messages.concat()
+    }
+}
+
+fn content_type(resp: &Response<Incoming>) -> &str {
+    resp.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+async fn relay_reply(
+    app: Arc<App>,
+    route: McpRoute,
+    session: Option<String>,
+    plan: Plan,
+    resp: Response<Incoming>,
+) -> Response<Body> {
+    let status = resp.status();
+    let is_sse = content_type(&resp).starts_with("text/event-stream");
+    let is_json = content_type(&resp).starts_with("application/json");
+    let nothing_to_do = plan.track.is_empty() && plan.local.is_empty();
+    if nothing_to_do || !status.is_success() || !(is_sse || is_json) {
+        if !plan.local.is_empty() && status == StatusCode::ACCEPTED {
+            return respond::json(StatusCode::OK, plan.local_body());
+        }
+        return respond::relay_untouched(resp);
+    }
+    let (mut parts, incoming) = resp.into_parts();
+    crate::upstream::strip_hop_by_hop(&mut parts.headers);
+    let snap = app.gov.snapshot.load_full();
+    if is_json {
+        let bytes = match body::read_limited(incoming, snap.limits.max_body).await {
+            Ok(b) => b,
+            Err(e) => {
+                app.gov.metrics.limit_hit("upstream_body");
+                let msg = format!("route {}: upstream reply refused: {e}", route.name);
+                return respond::json(StatusCode::OK, join(&errors_for(&plan, &msg), plan.batch));
+            }
+        };
+        let pending = pending_of(&plan);
+        let filter = ResponseFilter {
+            gov: &app.gov,
+            route: &route.name,
+            session,
+            hints: &app.hints,
+        };
+        let out = filter_json_body(&bytes, &filter, &pending, &plan.local);
+        let mut builder = Response::builder().status(status);
+        if let Some(h) = builder.headers_mut() {
+            *h = parts.headers;
+        }
+        return builder
+            .body(body::full(out.unwrap_or(bytes)))
+            .unwrap_or_else(|_| respond::internal());
+    }
+    let (tx, body) = body::channel(32);
+    let mut builder = Response::builder().status(status);
+    if let Some(h) = builder.headers_mut() {
+        *h = parts.headers;
+    }
+    tokio::spawn(async move {
+        for local in &plan.local {
+            if tx
+                .send(sse::encode(Some("message"), None, local))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        stream_into(&app, &route, session, &plan, incoming, &tx).await;
+    });
+    builder.body(body).unwrap_or_else(|_| respond::internal())
+}
+
+/// Filters a JSON reply (single or batch) and merges airlock's own replies. `None`: forward as-is.
+fn filter_json_body(
+    bytes: &[u8],
+    filter: &ResponseFilter<'_>,
+    pending: &PendingIds,
+    local: &[String],
+) -> Option<Bytes> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).ok()?;
+        let mut changed = !local.is_empty();
+        let mut out: Vec<String> = items
+            .iter()
+            .map(
+                |raw| match filter.filter(raw.get(), |id| pending.take(id)) {
+                    Some(new) => {
+                        changed = true;
+                        new
+                    }
+                    None => raw.get().to_string(),
+                },
+            )
+            .collect();
+        out.extend(local.iter().cloned());
+        return changed.then(|| Bytes::from(format!("[{}]", out.join(","))));
+    }
+    let filtered = filter.filter(text, |id| pending.take(id));
+    if local.is_empty() {
+        return filtered.map(Bytes::from);
+    }
+    let mut all = vec![filtered.unwrap_or_else(|| text.to_string())];
+    all.extend(local.iter().cloned());
+    Some(Bytes::from(format!("[{}]", all.join(","))))
+}
+
+async fn stream_into(
+    app: &App,
+    route: &McpRoute,
+    session: Option<String>,
+    plan: &Plan,
+    incoming: Incoming,
+    tx: &mpsc::Sender<Bytes>,
+) {
+    let snap = app.gov.snapshot.load_full();
+    let pending = pending_of(plan);
+    let filter = ResponseFilter {
+        gov: &app.gov,
+        route: &route.name,
+        session,
+        hints: &app.hints,
+    };
+    let end = relay_sse(
+        incoming,
+        tx,
+        &filter,
+        &pending,
+        snap.limits.max_sse_event,
+        snap.limits.idle_stream_timeout,
+        &mut |_| None,
+    )
+    .await;
+    app.stream_ended("mcp", &route.name, &plan.decisions, &end);
+    if matches!(end, StreamEnd::TooLarge) {
+        app.gov.metrics.limit_hit("sse_event");
+    }
+}
+
+/// The held path: the response is already an SSE stream; finish the exchange inside it.
+#[allow(clippy::too_many_arguments)]
+async fn finish_into_sse(
+    app: Arc<App>,
+    route: McpRoute,
+    headers: HeaderMap,
+    rest: String,
+    session: Option<String>,
+    original: Bytes,
+    plan: Plan,
+    tx: mpsc::Sender<Bytes>,
+) {
+    let send_all = |messages: Vec<String>| {
+        let tx = tx.clone();
+        async move {
+            for m in messages {
+                if tx
+                    .send(sse::encode(Some("message"), None, &m))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    };
+    match exchange(&app, &route, &headers, &rest, &original, &plan).await {
+        Reply::Local(_) => send_all(plan.local.clone()).await,
+        Reply::Failed(errors, _) => send_all(errors).await,
+        Reply::Upstream(resp) => {
+            send_all(plan.local.clone()).await;
+            let status = resp.status();
+            let is_sse = content_type(&resp).starts_with("text/event-stream");
+            let incoming = resp.into_body();
+            if !status.is_success() {
+                let msg = format!("route {}: upstream answered {status}", route.name);
+                send_all(errors_for(
+                    &Plan {
+                        local: vec![],
+                        ..plan
+                    },
+                    &msg,
+                ))
+                .await;
+            } else if is_sse {
+                stream_into(&app, &route, session, &plan, incoming, &tx).await;
+            } else {
+                let snap = app.gov.snapshot.load_full();
+                let Ok(bytes) = body::read_limited(incoming, snap.limits.max_body).await else {
+                    return;
+                };
+                let pending = pending_of(&plan);
+                let filter = ResponseFilter {
+                    gov: &app.gov,
+                    route: &route.name,
+                    session,
+                    hints: &app.hints,
+                };
+                let out = filter_json_body(&bytes, &filter, &pending, &[]).unwrap_or(bytes);
+                let text = String::from_utf8_lossy(&out);
+                let messages =
+                    match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {
+                        Ok(items) => items.iter().map(|r| r.get().to_string()).collect(),
+                        Err(_) if !text.trim().is_empty() => vec![text.trim().to_string()],
+                        Err(_) => vec![],
+                    };
+                send_all(messages).await;
+            }
+        }
+    }
+}
+
+fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
