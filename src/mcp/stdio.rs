@@ -51,7 +51,7 @@ impl<R: AsyncRead + Unpin> Lines<R> {
         loop {
             if let Some(pos) = self.buf.iter().position(|b| *b == b'\n') {
                 let mut line = self.buf.split_to(pos + 1);
-                if skipping {
+                if skipping || pos > self.max {
                     return Ok(Some(Line::TooLong));
                 }
                 line.truncate(pos);
