@@ -118,9 +118,16 @@ impl Validator<'_> {
             .as_ref()
             .map(|p| p.get_ref().clone())
             .unwrap_or_else(|| "moderate".into());
-        if let Some(p) = policy_raw.profile.as_ref().filter(|p| p.get_ref() != "none") {
+        if let Some(p) = policy_raw
+            .profile
+            .as_ref()
+            .filter(|p| p.get_ref() != "none")
+        {
             if crate::policy::profiles::builtin(p.get_ref()).is_none() {
-                let msg = format!("unknown profile {:?} (strict, moderate, permissive or none)", p.get_ref());
+                let msg = format!(
+                    "unknown profile {:?} (strict, moderate, permissive or none)",
+                    p.get_ref()
+                );
                 self.d.at(Some(p.span().start), "policy.profile", msg);
                 return Err(Vec::new());
             }
