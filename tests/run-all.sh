@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every airlock test from a clean checkout: installs the real peers the end-to-end tests talk to
+# (the official MCP Python SDK, the Anthropic and OpenAI SDKs, the reference MCP server) into a cache
+# directory, then runs the whole cargo test suite with those peers required (none may be skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PEERS=${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}
+mkdir -p "$PEERS"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "Python peers ($PEERS/venv)"
+if [ ! -x "$PEERS/venv/bin/python" ]; then
+  python3 -m venv "$PEERS/venv"
+fi
+"$PEERS/venv/bin/pip" install -q --disable-pip-version-check "mcp>=1.12,<2" "anthropic>=0.40" "openai>=1.50"
+
+step "Node peers ($PEERS/npm)"
+EVERYTHING="$PEERS/npm/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+if [ ! -f "$EVERYTHING" ]; then
+  mkdir -p "$PEERS/npm"
+  (cd "$PEERS/npm" && npm install --no-audit --no-fund --silent @modelcontextprotocol/server-everything@2026.8.31)
+fi
+
+export AIRLOCK_PEER_PYTHON="$PEERS/venv/bin/python"
+export AIRLOCK_PEER_EVERYTHING="$EVERYTHING"
+export AIRLOCK_E2E_REQUIRED=1
+
+step "cargo test"
+cargo test --locked -- --test-threads="${AIRLOCK_TEST_THREADS:-2}"
