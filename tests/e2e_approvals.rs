@@ -1,0 +1,189 @@
+//! End-to-end approvals: a `require_human` call through the official MCP SDK client is held (the server
+//! never sees it), shows up in `airlock approvals list`, and is approved, denied or left to expire via
+//! the real CLI. The audit records the whole lifecycle and its chain verifies.
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RULES: &str = r#"
+[[rule]]
+id = "hold-drops"
+tools = ["drop_database"]
+decision = "require_human"
+reason = "dropping a database needs a person"
+"#;
+
+fn spawn_client(py: &std::path::Path, url: &str, script: &Value) -> Child {
+    Command::new(py)
+        .arg(peers_dir().join("mcp_client.py"))
+        .args(["streamable-http", url, &script.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn client")
+}
+
+fn finish(child: Child) -> Value {
+    let out = child.wait_with_output().expect("client output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "client failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).expect("client JSON")
+}
+
+/// Waits until `airlock approvals list --json` shows exactly one pending call; returns it.
+fn wait_pending(airlock: &Airlock) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (ok, out, err) = airlock.cli(&["approvals", "list", "--json"]);
+        assert!(ok, "approvals list failed: {err}");
+        let list: Value = serde_json::from_str(out.trim()).expect("list JSON");
+        if let Some(first) = list.as_array().and_then(|a| a.first()) {
+            return first.clone();
+        }
+        assert!(Instant::now() < deadline, "no approval appeared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approved_one() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("calls.log");
+    let (_h, hp) = fastmcp(&py, "streamable-http", &log);
+    let extra = format!(
+        "[approvals]\ntimeout = \"3s\"\nkeepalive = \"1s\"\n\
+         [[mcp]]\nname = \"fast\"\npath = \"/mcp/fast\"\nupstream = \"http://127.0.0.1:{hp}/mcp\"\n"
+    );
+    let airlock = Airlock::start(&extra, RULES);
+    let url = airlock.url("/mcp/fast");
+    let script = |name: &str| json!([{"call": "drop_database", "args": {"name": name}}]);
+
+    // 1. Approved by the CLI: the original call goes ahead and the client gets the server's result.
+    let client = spawn_client(&py, &url, &script("staging"));
+    let pending = wait_pending(&airlock);
+    assert_eq!(pending["tool"], "drop_database");
+    assert_eq!(pending["rule"], "hold-drops");
+    assert_eq!(pending["args"], json!({"name": "staging"}));
+    assert!(
+        calls(&log).is_empty(),
+        "a held call reached the server before approval"
+    );
+    // The list also renders as a table for people.
+    let (_, table, _) = airlock.cli(&["approvals", "list"]);
+    assert!(
+        table.contains("drop_database") && table.contains("dropping a database needs a person"),
+        "{table}"
+    );
+    let id = pending["id"].as_str().unwrap().to_string();
+    let (ok, out, err) = airlock.cli(&[
+        "approvals",
+        "approve",
+        &id,
+        "--reason",
+        "planned maintenance",
+    ]);
+    assert!(ok, "{out}{err}");
+    let result = finish(client);
+    assert_eq!(result["results"][0]["isError"], false, "{result}");
+    assert_eq!(result["results"][0]["text"], "dropped staging");
+    assert_eq!(calls(&log).len(), 1);
+    // Single use: the same approval cannot be used twice.
+    let (ok, _, err) = airlock.cli(&["approvals", "approve", &id]);
+    assert!(!ok && err.contains("no pending approval"), "{err}");
+
+    // 2. Denied by the CLI: refused with who denied it, never forwarded.
+    let client = spawn_client(&py, &url, &script("prod"));
+    let id = wait_pending(&airlock)["id"].as_str().unwrap().to_string();
+    let (ok, out, err) = airlock.cli(&[
+        "approvals",
+        "deny",
+        &id,
+        "--reason",
+        "not in business hours",
+    ]);
+    assert!(ok, "{out}{err}");
+    let result = finish(client);
+    let r = &result["results"][0];
+    assert_eq!(r["isError"], true, "{result}");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.contains("denied by")
+            && text.contains("not in business hours")
+            && text.contains("rule hold-drops"),
+        "{text}"
+    );
+
+    // 3. Nobody answers: denied at the configured timeout, saying so.
+    let started = Instant::now();
+    let result = finish(spawn_client(&py, &url, &script("archive")));
+    let r = &result["results"][0];
+    assert_eq!(r["isError"], true, "{result}");
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("no one approved it within 3s"),
+        "{r}"
+    );
+    assert!(started.elapsed() >= Duration::from_secs(3));
+
+    let received = calls(&log);
+    assert_eq!(
+        received.len(),
+        1,
+        "only the approved call may reach the server: {received:?}"
+    );
+    assert_eq!(received[0]["args"]["name"], "staging");
+
+    let audit = airlock.audit_text();
+    for kind in [
+        "approval_requested",
+        "approval_approved",
+        "approval_denied",
+        "approval_expired",
+    ] {
+        assert!(
+            audit.contains(&format!("\"kind\":\"{kind}\"")),
+            "audit lacks {kind}"
+        );
+    }
+    let out = Command::new(airlock_bin())
+        .args(["audit", "verify"])
+        .arg(&airlock.audit)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn the_admin_api_needs_the_token() {
+    let airlock = Airlock::start("", "");
+    let (status, _) = http_raw(
+        airlock.admin_port,
+        b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 401);
+    let (status, _) = http_raw(
+        airlock.admin_port,
+        b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-000\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 401);
+    let (status, body) = http_raw(
+        airlock.admin_port,
+        b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-admin-token\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((status, body.trim()), (200, "[]"));
+    let (status, _) = http_raw(
+        airlock.admin_port,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+}
