@@ -23,6 +23,20 @@ if [ ! -f "$EVERYTHING" ]; then
   (cd "$PEERS/npm" && npm install --no-audit --no-fund --silent @modelcontextprotocol/server-everything@2026.8.31)
 fi
 
+if [ ! -d "$PEERS/npm/node_modules/playwright-core" ]; then
+  (cd "$PEERS/npm" && npm install --no-audit --no-fund --silent playwright-core@1.64.1)
+fi
+
+step "Chromium (Debian package) for the approvals-page test"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+export AIRLOCK_PEER_NODE_PATH="$PEERS/npm/node_modules"
 export AIRLOCK_PEER_PYTHON="$PEERS/venv/bin/python"
 export AIRLOCK_PEER_EVERYTHING="$EVERYTHING"
 export AIRLOCK_E2E_REQUIRED=1
