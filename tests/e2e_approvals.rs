@@ -187,3 +187,92 @@ fn the_admin_api_needs_the_token() {
     );
     assert_eq!(status, 200);
 }
+
+/// Receives one HTTP request on a free port; returns (port, handle yielding (headers, body)).
+fn receive_one() -> (u16, std::thread::JoinHandle<(String, String)>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = s.read(&mut chunk).unwrap();
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().parse::<usize>().unwrap())
+                    })
+                    .unwrap_or(0);
+                if body.len() >= len {
+                    s.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    )
+                    .unwrap();
+                    return (head.to_string(), body.to_string());
+                }
+            }
+            if n == 0 {
+                return (text, String::new());
+            }
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn each_pending_approval_is_announced_to_a_signed_webhook() {
+    use hmac::{Hmac, Mac};
+    let (hook_port, received) = receive_one();
+    std::env::set_var("AIRLOCK_TEST_HOOK_SECRET", "hook-secret");
+    let extra = format!(
+        "[approvals]\ntimeout = \"30s\"\n[approvals.webhook]\nurl = \"http://127.0.0.1:{hook_port}/hook\"\n\
+         secret_env = \"AIRLOCK_TEST_HOOK_SECRET\"\n\
+         [[mcp]]\nname = \"fast\"\npath = \"/mcp/fast\"\nupstream = \"http://127.0.0.1:{}/mcp\"\n",
+        free_port()
+    );
+    let airlock = Airlock::start(&extra, RULES);
+    let port = airlock.port;
+    let caller = std::thread::spawn(move || {
+        let call = br#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"drop_database","arguments":{"name":"x"}}}"#;
+        post(port, "/mcp/fast", "", call)
+    });
+    let (head, body) = received.join().unwrap();
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    let ts = header("x-airlock-timestamp");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"hook-secret").unwrap();
+    mac.update(format!("{ts}.{body}").as_bytes());
+    assert_eq!(
+        header("x-airlock-signature"),
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    );
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["type"], "approval.pending");
+    assert_eq!(v["approval"]["tool"], "drop_database");
+    // Resolve it so the caller finishes: denied via the admin API.
+    let id = v["approval"]["id"].as_str().unwrap();
+    let req = format!(
+        "POST /v1/approvals/{id}/deny HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-admin-token\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(http_raw(airlock.admin_port, req.as_bytes()).0, 200);
+    let (status, body) = caller.join().unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("isError") && body.contains("denied by admin-api"),
+        "{body}"
+    );
+}

@@ -41,6 +41,7 @@ pub async fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
         tracing::info!("admin http://{admin} (approvals page at /, metrics at /metrics)");
     }
     tracing::info!(profile = %snap.policy.profile, rules = snap.policy.rules.len(), "airlock listening on {main}");
+    tokio::spawn(crate::server::webhook::run(app.clone()));
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(signals(tx, gov.clone(), config));
     bound.serve(app, rx).await

@@ -100,6 +100,7 @@ impl Validator<'_> {
             "approvals.keepalive",
             Duration::from_secs(15),
         );
+        let webhook = approvals.webhook.as_ref().map(|w| self.webhook(w));
         let limits = self.limits(raw.limits.unwrap_or_default());
         let audit_path = raw.audit.as_ref().map(|a| self.file(&a.path));
         let audit_fsync = raw.audit.as_ref().is_some_and(|a| a.fsync);
@@ -142,6 +143,7 @@ impl Validator<'_> {
             policy,
             approval_timeout,
             keepalive,
+            webhook,
             audit_path,
             audit_fsync,
             limits,
@@ -258,6 +260,25 @@ impl Validator<'_> {
                 None
             }
         }
+    }
+
+    fn webhook(&mut self, raw: &RawWebhook) -> Webhook {
+        let url = self.upstream(&raw.url, "approvals.webhook.url");
+        let secret = raw
+            .secret_env
+            .as_ref()
+            .and_then(|v| self.env(v, "approvals.webhook.secret_env"));
+        let slack = match raw.format.as_ref().map(|f| (f, f.get_ref().as_str())) {
+            None | Some((_, "json")) => false,
+            Some((_, "slack")) => true,
+            Some((f, other)) => {
+                let msg = format!("unknown format {other:?} (json or slack)");
+                self.d
+                    .at(Some(f.span().start), "approvals.webhook.format", msg);
+                false
+            }
+        };
+        Webhook { url, secret, slack }
     }
 
     fn admin(&mut self, raw: &RawAdmin) -> Option<Admin> {

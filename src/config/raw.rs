@@ -55,6 +55,17 @@ pub struct RawPolicy {
 pub struct RawApprovals {
     pub timeout: Option<Spanned<String>>,
     pub keepalive: Option<Spanned<String>>,
+    pub webhook: Option<RawWebhook>,
+}
+
+/// `[approvals.webhook]`: notify a URL of each new pending approval.
+#[derive(Debug, Deserialize)]
+pub struct RawWebhook {
+    pub url: Spanned<String>,
+    /// Environment variable holding the HMAC secret the payload is signed with.
+    pub secret_env: Option<Spanned<String>>,
+    /// `json` (default) or `slack` (an incoming-webhook `{"text": …}` payload).
+    pub format: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

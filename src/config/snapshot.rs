@@ -90,6 +90,15 @@ pub struct LlmRoute {
     pub fail_mode: FailMode,
 }
 
+/// `[approvals.webhook]`, validated.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub url: Uri,
+    pub secret: Option<Secret>,
+    /// Send a Slack incoming-webhook payload instead of airlock's JSON.
+    pub slack: bool,
+}
+
 /// An `[[agents]]` entry: a name and the token it presents in place of a provider key.
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -151,6 +160,8 @@ pub struct Snapshot {
     pub approval_timeout: Duration,
     /// How often a held SSE stream gets a keep-alive.
     pub keepalive: Duration,
+    /// Where to announce new pending approvals.
+    pub webhook: Option<Webhook>,
     pub audit_path: Option<PathBuf>,
     pub audit_fsync: bool,
     pub limits: Limits,

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod page;
 pub mod respond;
 mod tls;
+pub mod webhook;
 
 use crate::body::Body;
 use crate::config::McpTransport;
