@@ -1,6 +1,7 @@
 //! End-to-end: the official MCP Python SDK client through the real airlock binary to a FastMCP server,
 //! on Streamable HTTP, legacy HTTP+SSE and stdio. Proves transparency, deny, throttle, constrain,
 //! audit and the bad-input contract as a user would see them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod common;
 
 use common::*;

@@ -58,7 +58,7 @@ struct Grant {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ApprovalEvent {
-    Pending(PendingView),
+    Pending(Box<PendingView>),
     Resolved { id: String, outcome: String },
 }
 
@@ -108,7 +108,9 @@ impl Approvals {
         view.expires_in_secs = timeout.as_secs();
         view.requested_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let id = view.id.clone();
-        let _ = self.events.send(ApprovalEvent::Pending(view.clone()));
+        let _ = self
+            .events
+            .send(ApprovalEvent::Pending(Box::new(view.clone())));
         self.lock_pending().insert(
             id,
             Pending {

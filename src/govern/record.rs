@@ -105,10 +105,13 @@ impl DecisionRecord {
     }
 }
 
+/// Records by id, and ids oldest first.
+type Index = (HashMap<String, Arc<DecisionRecord>>, VecDeque<String>);
+
 /// The most recent decisions, by id (bounded).
 #[derive(Default)]
 pub struct Recent {
-    inner: Mutex<(HashMap<String, Arc<DecisionRecord>>, VecDeque<String>)>,
+    inner: Mutex<Index>,
 }
 
 impl Recent {

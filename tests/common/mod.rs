@@ -4,7 +4,7 @@
 //! Peers come from `AIRLOCK_PEER_PYTHON` (a Python with `mcp<2`, `anthropic`, `openai`), which
 //! `tests/run-all.sh` sets up. Without it these tests print `skipped` and return; with
 //! `AIRLOCK_E2E_REQUIRED=1` (set by CI) a missing peer is a failure instead.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
 use std::io::{Read, Write};
