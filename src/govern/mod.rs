@@ -227,6 +227,18 @@ impl Governor {
         }
     }
 
+    /// Audits what became of calls that were held for a person and then forwarded.
+    pub fn held_outcome(&self, decisions: &[String], outcome: &str) {
+        for id in decisions {
+            if let Some(record) = self.recent.get(id) {
+                if record.decision.verdict == Verdict::RequireHuman {
+                    record.note(outcome.to_string());
+                    let _ = self.write_audit_event(&record, "call_outcome", outcome);
+                }
+            }
+        }
+    }
+
     /// Appends a lifecycle event about a decision (approval steps, upstream outcome, truncation).
     pub fn write_audit_event(
         &self,

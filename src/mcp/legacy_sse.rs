@@ -268,8 +268,15 @@ async fn deliver(
         .send(&route.name, req, snap.limits.upstream_timeout)
         .await
     {
-        Ok(resp) => respond::relay_untouched(resp),
+        Ok(resp) => {
+            app.held_outcome(
+                &plan.decisions,
+                &format!("forwarded; the server answered {}", resp.status()),
+            );
+            respond::relay_untouched(resp)
+        }
         Err(e) => {
+            app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
             app.gov.metrics.upstream_error(&route.name, e.kind());
             for text in &plan.forward {
                 if let Ok(p) = jsonrpc::parse_one(text) {

@@ -188,7 +188,11 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
                             let _ = to_client.send(local.clone().into_bytes()).await;
                         }
                         if let Some(body) = plan.upstream_body(&bytes) {
-                            let _ = to_server.send(body.to_vec()).await;
+                            let outcome = match to_server.send(body.to_vec()).await {
+                                Ok(()) => "forwarded to the stdio server",
+                                Err(_) => "not forwarded: the stdio server has exited",
+                            };
+                            gov.held_outcome(&plan.decisions, outcome);
                         }
                     }
                     Ok(Err(error)) => {

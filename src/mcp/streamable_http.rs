@@ -163,9 +163,14 @@ async fn exchange(
     {
         Ok(resp) => {
             app.observe_upstream("mcp", &route.name, started);
+            app.held_outcome(
+                &plan.decisions,
+                &format!("forwarded; the server answered {}", resp.status()),
+            );
             Reply::Upstream(resp)
         }
         Err(e) => {
+            app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
             app.gov.metrics.upstream_error(&route.name, e.kind());
             tracing::warn!(route = %route.name, error = %e, "upstream request failed");
             Reply::Failed(errors_for(plan, &e.to_string()), StatusCode::BAD_GATEWAY)

@@ -57,6 +57,11 @@ impl App {
             .observe(started.elapsed().as_secs_f64());
     }
 
+    /// Audits what became of calls that were held for a person and then forwarded.
+    pub fn held_outcome(&self, decisions: &[String], outcome: &str) {
+        self.gov.held_outcome(decisions, outcome);
+    }
+
     /// Records how a relayed stream ended; a cut stream is audited against the calls it carried.
     pub fn stream_ended(
         &self,
