@@ -178,6 +178,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
         let deliver = {
             let (to_server, to_client, pending) =
                 (to_server.clone(), to_client.clone(), pending.clone());
+            let gov = gov.clone();
             move |joined: Result<Result<Plan, String>, tokio::task::JoinError>, bytes: Vec<u8>| async move {
                 match joined {
                     Ok(Ok(plan)) => {
