@@ -12,9 +12,7 @@ pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 
 /// A complete body.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed_unsync()
+    Full::new(bytes.into()).map_err(|never| match never {}).boxed_unsync()
 }
 
 pub fn empty() -> Body {
@@ -30,9 +28,7 @@ pub fn incoming(body: hyper::body::Incoming) -> Body {
 pub fn channel(capacity: usize) -> (mpsc::Sender<Bytes>, Body) {
     let (tx, rx) = mpsc::channel::<Bytes>(capacity);
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<_, BoxError>(Frame::data(b)), rx))
+        rx.recv().await.map(|b| (Ok::<_, BoxError>(Frame::data(b)), rx))
     });
     (tx, StreamBody::new(stream).boxed_unsync())
 }
@@ -54,12 +50,7 @@ where
 {
     match Limited::new(body, limit).collect().await {
         Ok(c) => Ok(c.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(ReadError::TooLarge(limit))
-        }
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(ReadError::TooLarge(limit)),
         Err(e) => Err(ReadError::Io(e.to_string())),
     }
 }

@@ -58,12 +58,7 @@ fn is_default_hints(h: &ToolHints) -> bool {
 
 impl ToolCall {
     /// A call with no principal, session or hints: the shape `airlock simulate` and tests use.
-    pub fn new(
-        surface: Surface,
-        route: impl Into<String>,
-        tool: impl Into<String>,
-        args: Value,
-    ) -> Self {
+    pub fn new(surface: Surface, route: impl Into<String>, tool: impl Into<String>, args: Value) -> Self {
         ToolCall {
             surface,
             route: route.into(),

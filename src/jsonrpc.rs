@@ -28,20 +28,9 @@ struct Envelope<'a> {
 /// One message, borrowing from the bytes it was parsed from.
 #[derive(Debug, Clone, Copy)]
 pub enum Message<'a> {
-    Request {
-        id: &'a RawValue,
-        method: &'a str,
-        params: Option<&'a RawValue>,
-    },
-    Notification {
-        method: &'a str,
-        params: Option<&'a RawValue>,
-    },
-    Response {
-        id: &'a RawValue,
-        result: Option<&'a RawValue>,
-        error: Option<&'a RawValue>,
-    },
+    Request { id: &'a RawValue, method: &'a str, params: Option<&'a RawValue> },
+    Notification { method: &'a str, params: Option<&'a RawValue> },
+    Response { id: &'a RawValue, result: Option<&'a RawValue>, error: Option<&'a RawValue> },
 }
 
 /// Why a body is not acceptable JSON-RPC.
@@ -75,24 +64,10 @@ impl<'a> Parsed<'a> {
     pub fn message(&self) -> Message<'_> {
         let e = &self.envelope;
         match (&e.method, e.id) {
-            (Some(m), Some(id)) => Message::Request {
-                id,
-                method: m,
-                params: e.params,
-            },
-            (Some(m), None) => Message::Notification {
-                method: m,
-                params: e.params,
-            },
-            (None, Some(id)) => Message::Response {
-                id,
-                result: e.result,
-                error: e.error,
-            },
-            (None, None) => Message::Notification {
-                method: "",
-                params: None,
-            },
+            (Some(m), Some(id)) => Message::Request { id, method: m, params: e.params },
+            (Some(m), None) => Message::Notification { method: m, params: e.params },
+            (None, Some(id)) => Message::Response { id, result: e.result, error: e.error },
+            (None, None) => Message::Notification { method: "", params: None },
         }
     }
 }
@@ -106,27 +81,18 @@ pub struct Body<'a> {
 
 /// Parses a body (single message or batch), validating each envelope.
 pub fn parse(bytes: &[u8]) -> Result<Body<'_>, RpcError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| RpcError::Parse(format!("body is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| RpcError::Parse(format!("body is not UTF-8: {e}")))?;
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let items: Vec<&RawValue> =
-            serde_json::from_str(text).map_err(|e| RpcError::Parse(e.to_string()))?;
+        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| RpcError::Parse(e.to_string()))?;
         if items.is_empty() {
             return Err(RpcError::Invalid("empty batch".into()));
         }
         let messages = items.into_iter().map(one).collect::<Result<_, _>>()?;
-        Ok(Body {
-            messages,
-            batch: true,
-        })
+        Ok(Body { messages, batch: true })
     } else {
-        let raw: &RawValue =
-            serde_json::from_str(text).map_err(|e| RpcError::Parse(e.to_string()))?;
-        Ok(Body {
-            messages: vec![one(raw)?],
-            batch: false,
-        })
+        let raw: &RawValue = serde_json::from_str(text).map_err(|e| RpcError::Parse(e.to_string()))?;
+        Ok(Body { messages: vec![one(raw)?], batch: false })
     }
 }
 
@@ -138,24 +104,18 @@ pub fn parse_one(text: &str) -> Result<Parsed<'_>, RpcError> {
 
 fn one(raw: &RawValue) -> Result<Parsed<'_>, RpcError> {
     if !raw.get().trim_start().starts_with('{') {
-        return Err(RpcError::Invalid(
-            "a JSON-RPC message must be an object".into(),
-        ));
+        return Err(RpcError::Invalid("a JSON-RPC message must be an object".into()));
     }
-    let envelope: Envelope<'_> = serde_json::from_str(raw.get())
-        .map_err(|e| RpcError::Invalid(format!("not a JSON-RPC envelope: {e}")))?;
+    let envelope: Envelope<'_> =
+        serde_json::from_str(raw.get()).map_err(|e| RpcError::Invalid(format!("not a JSON-RPC envelope: {e}")))?;
     if envelope.jsonrpc != Some("2.0") {
         return Err(RpcError::Invalid("\"jsonrpc\" must be \"2.0\"".into()));
     }
     if envelope.method.is_none() && envelope.id.is_none() {
-        return Err(RpcError::Invalid(
-            "neither a method nor a response id".into(),
-        ));
+        return Err(RpcError::Invalid("neither a method nor a response id".into()));
     }
     if envelope.method.is_none() && envelope.result.is_none() && envelope.error.is_none() {
-        return Err(RpcError::Invalid(
-            "a response needs a result or an error".into(),
-        ));
+        return Err(RpcError::Invalid("a response needs a result or an error".into()));
     }
     Ok(Parsed { envelope, raw })
 }
@@ -164,17 +124,12 @@ fn one(raw: &RawValue) -> Result<Parsed<'_>, RpcError> {
 pub fn error_response(id: Option<&RawValue>, code: i64, message: &str) -> String {
     let id = id.map(RawValue::get).unwrap_or("null");
     let message = serde_json::to_string(message).unwrap_or_else(|_| "\"error\"".into());
-    format!(
-        "{{\"jsonrpc\":\"2.0\",\"id\":{id},\"error\":{{\"code\":{code},\"message\":{message}}}}}"
-    )
+    format!("{{\"jsonrpc\":\"2.0\",\"id\":{id},\"error\":{{\"code\":{code},\"message\":{message}}}}}")
 }
 
 /// A success response with a pre-serialized result.
 pub fn result_response(id: &RawValue, result: &str) -> String {
-    format!(
-        "{{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{result}}}",
-        id.get()
-    )
+    format!("{{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{result}}}", id.get())
 }
 
 /// A stable key for matching responses to requests (`1` and `"1"` are different ids).
@@ -188,7 +143,8 @@ mod tests {
 
     #[test]
     fn classifies_and_keeps_raw_bytes() {
-        let body = br#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","arguments":{"a":"\u00e9"}}}"#;
+        let body =
+            br#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x","arguments":{"a":"\u00e9"}}}"#;
         let b = parse(body).unwrap();
         assert!(!b.batch);
         match b.messages[0].message() {
@@ -208,29 +164,20 @@ mod tests {
         assert_eq!(parse(b"\xff\xfe").unwrap_err().code(), PARSE_ERROR);
         assert_eq!(parse(b"[]").unwrap_err().code(), INVALID_REQUEST);
         assert_eq!(parse(b"42").unwrap_err().code(), INVALID_REQUEST);
-        assert_eq!(
-            parse(br#"{"jsonrpc":"1.0","id":1,"method":"x"}"#)
-                .unwrap_err()
-                .code(),
-            INVALID_REQUEST
-        );
-        assert_eq!(
-            parse(br#"{"jsonrpc":"2.0","id":1}"#).unwrap_err().code(),
-            INVALID_REQUEST
-        );
+        assert_eq!(parse(br#"{"jsonrpc":"1.0","id":1,"method":"x"}"#).unwrap_err().code(), INVALID_REQUEST);
+        assert_eq!(parse(br#"{"jsonrpc":"2.0","id":1}"#).unwrap_err().code(), INVALID_REQUEST);
         let deep = "[".repeat(100_000);
         assert_eq!(parse(deep.as_bytes()).unwrap_err().code(), PARSE_ERROR);
     }
 
     #[test]
     fn batches_and_notifications() {
-        let b = parse(br#"[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"a","result":{}}]"#)
-            .unwrap();
+        let b = parse(
+            br#"[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"a","result":{}}]"#,
+        )
+        .unwrap();
         assert!(b.batch);
-        assert!(matches!(
-            b.messages[0].message(),
-            Message::Notification { .. }
-        ));
+        assert!(matches!(b.messages[0].message(), Message::Notification { .. }));
         assert!(matches!(b.messages[1].message(), Message::Response { .. }));
     }
 

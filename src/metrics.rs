@@ -53,41 +53,13 @@ impl Default for Metrics {
             Histogram::new(exponential_buckets(1e-4, 2.5, 16))
         });
         let approvals_pending = Gauge::default();
-        registry.register(
-            "requests",
-            "Requests received, by surface and route",
-            requests.clone(),
-        );
-        registry.register(
-            "decisions",
-            "Tool-call decisions, by verdict and rule",
-            decisions.clone(),
-        );
-        registry.register(
-            "upstream_errors",
-            "Upstream failures, by route and kind",
-            upstream_errors.clone(),
-        );
-        registry.register(
-            "limit_hits",
-            "Requests refused by a configured limit",
-            limit_hits.clone(),
-        );
-        registry.register(
-            "decision_seconds",
-            "Time to analyze and decide a call",
-            decision_seconds.clone(),
-        );
-        registry.register(
-            "upstream_seconds",
-            "Upstream time to response headers",
-            upstream_seconds.clone(),
-        );
-        registry.register(
-            "approvals_pending",
-            "Calls held for a human",
-            approvals_pending.clone(),
-        );
+        registry.register("requests", "Requests received, by surface and route", requests.clone());
+        registry.register("decisions", "Tool-call decisions, by verdict and rule", decisions.clone());
+        registry.register("upstream_errors", "Upstream failures, by route and kind", upstream_errors.clone());
+        registry.register("limit_hits", "Requests refused by a configured limit", limit_hits.clone());
+        registry.register("decision_seconds", "Time to analyze and decide a call", decision_seconds.clone());
+        registry.register("upstream_seconds", "Upstream time to response headers", upstream_seconds.clone());
+        registry.register("approvals_pending", "Calls held for a human", approvals_pending.clone());
         Metrics {
             registry,
             requests,
@@ -112,28 +84,14 @@ impl Metrics {
     }
 
     pub fn limit_hit(&self, limit: &str) {
-        self.limit_hits
-            .get_or_create(&LimitLabels {
-                limit: limit.to_string(),
-            })
-            .inc();
+        self.limit_hits.get_or_create(&LimitLabels { limit: limit.to_string() }).inc();
     }
 
     pub fn upstream_error(&self, route: &str, kind: &str) {
-        self.upstream_errors
-            .get_or_create(&ErrorLabels {
-                route: route.to_string(),
-                kind: kind.to_string(),
-            })
-            .inc();
+        self.upstream_errors.get_or_create(&ErrorLabels { route: route.to_string(), kind: kind.to_string() }).inc();
     }
 
     pub fn request(&self, surface: &str, route: &str) {
-        self.requests
-            .get_or_create(&RouteLabels {
-                surface: surface.to_string(),
-                route: route.to_string(),
-            })
-            .inc();
+        self.requests.get_or_create(&RouteLabels { surface: surface.to_string(), route: route.to_string() }).inc();
     }
 }

@@ -47,13 +47,7 @@ pub struct Decoder {
 
 impl Decoder {
     pub fn new(max_event: usize) -> Self {
-        Decoder {
-            buf: BytesMut::new(),
-            pos: 0,
-            line_start: 0,
-            after_cr: false,
-            max_event,
-        }
+        Decoder { buf: BytesMut::new(), pos: 0, line_start: 0, after_cr: false, max_event }
     }
 
     /// Feeds a chunk; returns every event it completed.
@@ -143,12 +137,7 @@ fn parse(raw: Bytes) -> Event {
             _ => {}
         }
     }
-    Event {
-        raw,
-        event,
-        data,
-        id,
-    }
+    Event { raw, event, data, id }
 }
 
 /// Encodes an event airlock creates. Multi-line data becomes several `data:` lines.
@@ -216,10 +205,7 @@ mod tests {
     #[test]
     fn oversized_events_are_refused_and_partial_ones_are_visible() {
         let mut d = Decoder::new(16);
-        assert_eq!(
-            d.push(b"data: 0123456789abcdef"),
-            Err(SseError::TooLarge(16))
-        );
+        assert_eq!(d.push(b"data: 0123456789abcdef"), Err(SseError::TooLarge(16)));
         let mut d = Decoder::new(1024);
         assert!(d.push(b"data: cut").unwrap().is_empty());
         assert_eq!(d.pending(), b"data: cut");

@@ -30,11 +30,7 @@ fn spawn_client(py: &std::path::Path, url: &str, script: &Value) -> Child {
 fn finish(child: Child) -> Value {
     let out = child.wait_with_output().expect("client output");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "client failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "client failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_str(stdout.trim()).expect("client JSON")
 }
 
@@ -73,24 +69,12 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     assert_eq!(pending["tool"], "drop_database");
     assert_eq!(pending["rule"], "hold-drops");
     assert_eq!(pending["args"], json!({"name": "staging"}));
-    assert!(
-        calls(&log).is_empty(),
-        "a held call reached the server before approval"
-    );
+    assert!(calls(&log).is_empty(), "a held call reached the server before approval");
     // The list also renders as a table for people.
     let (_, table, _) = airlock.cli(&["approvals", "list"]);
-    assert!(
-        table.contains("drop_database") && table.contains("dropping a database needs a person"),
-        "{table}"
-    );
+    assert!(table.contains("drop_database") && table.contains("dropping a database needs a person"), "{table}");
     let id = pending["id"].as_str().unwrap().to_string();
-    let (ok, out, err) = airlock.cli(&[
-        "approvals",
-        "approve",
-        &id,
-        "--reason",
-        "planned maintenance",
-    ]);
+    let (ok, out, err) = airlock.cli(&["approvals", "approve", &id, "--reason", "planned maintenance"]);
     assert!(ok, "{out}{err}");
     let result = finish(client);
     assert_eq!(result["results"][0]["isError"], false, "{result}");
@@ -103,22 +87,14 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     // 2. Denied by the CLI: refused with who denied it, never forwarded.
     let client = spawn_client(&py, &url, &script("prod"));
     let id = wait_pending(&airlock)["id"].as_str().unwrap().to_string();
-    let (ok, out, err) = airlock.cli(&[
-        "approvals",
-        "deny",
-        &id,
-        "--reason",
-        "not in business hours",
-    ]);
+    let (ok, out, err) = airlock.cli(&["approvals", "deny", &id, "--reason", "not in business hours"]);
     assert!(ok, "{out}{err}");
     let result = finish(client);
     let r = &result["results"][0];
     assert_eq!(r["isError"], true, "{result}");
     let text = r["text"].as_str().unwrap();
     assert!(
-        text.contains("denied by")
-            && text.contains("not in business hours")
-            && text.contains("rule hold-drops"),
+        text.contains("denied by") && text.contains("not in business hours") && text.contains("rule hold-drops"),
         "{text}"
     );
 
@@ -127,50 +103,26 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     let result = finish(spawn_client(&py, &url, &script("archive")));
     let r = &result["results"][0];
     assert_eq!(r["isError"], true, "{result}");
-    assert!(
-        r["text"]
-            .as_str()
-            .unwrap()
-            .contains("no one approved it within 3s"),
-        "{r}"
-    );
+    assert!(r["text"].as_str().unwrap().contains("no one approved it within 3s"), "{r}");
     assert!(started.elapsed() >= Duration::from_secs(3));
 
     let received = calls(&log);
-    assert_eq!(
-        received.len(),
-        1,
-        "only the approved call may reach the server: {received:?}"
-    );
+    assert_eq!(received.len(), 1, "only the approved call may reach the server: {received:?}");
     assert_eq!(received[0]["args"]["name"], "staging");
 
     let audit = airlock.audit_text();
-    for kind in [
-        "approval_requested",
-        "approval_approved",
-        "approval_denied",
-        "approval_expired",
-    ] {
-        assert!(
-            audit.contains(&format!("\"kind\":\"{kind}\"")),
-            "audit lacks {kind}"
-        );
+    for kind in ["approval_requested", "approval_approved", "approval_denied", "approval_expired"] {
+        assert!(audit.contains(&format!("\"kind\":\"{kind}\"")), "audit lacks {kind}");
     }
-    let out = Command::new(airlock_bin())
-        .args(["audit", "verify"])
-        .arg(&airlock.audit)
-        .output()
-        .unwrap();
+    let out = Command::new(airlock_bin()).args(["audit", "verify"]).arg(&airlock.audit).output().unwrap();
     assert!(out.status.success(), "{out:?}");
 }
 
 #[test]
 fn the_admin_api_needs_the_token() {
     let airlock = Airlock::start("", "");
-    let (status, _) = http_raw(
-        airlock.admin_port,
-        b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    let (status, _) =
+        http_raw(airlock.admin_port, b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_eq!(status, 401);
     let (status, _) = http_raw(
         airlock.admin_port,
@@ -182,10 +134,7 @@ fn the_admin_api_needs_the_token() {
         b"GET /v1/approvals HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-admin-token\r\nConnection: close\r\n\r\n",
     );
     assert_eq!((status, body.trim()), (200, "[]"));
-    let (status, _) = http_raw(
-        airlock.admin_port,
-        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    let (status, _) = http_raw(airlock.admin_port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert_eq!(status, 200);
 }
 
@@ -212,10 +161,7 @@ fn receive_one() -> (u16, std::thread::JoinHandle<(String, String)>) {
                     })
                     .unwrap_or(0);
                 if body.len() >= len {
-                    s.write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                    )
-                    .unwrap();
+                    s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").unwrap();
                     return (head.to_string(), body.to_string());
                 }
             }
@@ -248,19 +194,14 @@ fn each_pending_approval_is_announced_to_a_signed_webhook() {
     let header = |name: &str| {
         head.lines()
             .find_map(|l| {
-                l.split_once(':')
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.trim().to_string())
+                l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_string())
             })
             .unwrap_or_default()
     };
     let ts = header("x-airlock-timestamp");
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"hook-secret").unwrap();
     mac.update(format!("{ts}.{body}").as_bytes());
-    assert_eq!(
-        header("x-airlock-signature"),
-        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-    );
+    assert_eq!(header("x-airlock-signature"), format!("sha256={}", hex::encode(mac.finalize().into_bytes())));
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["type"], "approval.pending");
     assert_eq!(v["approval"]["tool"], "drop_database");
@@ -272,8 +213,5 @@ fn each_pending_approval_is_announced_to_a_signed_webhook() {
     assert_eq!(http_raw(airlock.admin_port, req.as_bytes()).0, 200);
     let (status, body) = caller.join().unwrap();
     assert_eq!(status, 200);
-    assert!(
-        body.contains("isError") && body.contains("denied by admin-api"),
-        "{body}"
-    );
+    assert!(body.contains("isError") && body.contains("denied by admin-api"), "{body}");
 }

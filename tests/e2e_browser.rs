@@ -12,10 +12,7 @@ use std::process::{Command, Stdio};
 fn a_click_on_the_page_approves_a_held_call() {
     let Some(py) = python() else { return };
     let Some(node_path) = std::env::var_os("AIRLOCK_PEER_NODE_PATH") else {
-        assert!(
-            std::env::var_os("AIRLOCK_E2E_REQUIRED").is_none(),
-            "AIRLOCK_PEER_NODE_PATH not set"
-        );
+        assert!(std::env::var_os("AIRLOCK_E2E_REQUIRED").is_none(), "AIRLOCK_PEER_NODE_PATH not set");
         eprintln!("skipped: AIRLOCK_PEER_NODE_PATH not set");
         return;
     };
@@ -46,21 +43,11 @@ fn a_click_on_the_page_approves_a_held_call() {
         .env("NODE_PATH", &node_path)
         .output()
         .unwrap();
-    assert!(
-        browser.status.success(),
-        "browser run failed: {}",
-        String::from_utf8_lossy(&browser.stderr)
-    );
-    assert!(
-        shot.exists(),
-        "no screenshot of the page with the pending call"
-    );
+    assert!(browser.status.success(), "browser run failed: {}", String::from_utf8_lossy(&browser.stderr));
+    assert!(shot.exists(), "no screenshot of the page with the pending call");
     let out = client.wait_with_output().unwrap();
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["results"][0]["text"], "dropped web", "{result}");
     assert_eq!(calls(&log).len(), 1);
-    assert!(
-        airlock.audit_text().contains("web-page"),
-        "the audit names the page as approver"
-    );
+    assert!(airlock.audit_text().contains("web-page"), "the audit names the page as approver");
 }

@@ -62,21 +62,9 @@ fn results_through_airlock_are_identical_to_direct_on_every_transport() {
         {"call": "run_command", "args": {"command": "ls -la", "timeout": 5}}
     ]);
     let cases = [
-        (
-            "streamable-http",
-            format!("http://127.0.0.1:{hp}/mcp"),
-            airlock.url("/mcp/fast"),
-        ),
-        (
-            "sse",
-            format!("http://127.0.0.1:{sp}/sse"),
-            airlock.url("/mcp/legacy/sse"),
-        ),
-        (
-            "stdio",
-            direct_stdio_target(&py),
-            stdio_target(&py, &airlock, &log),
-        ),
+        ("streamable-http", format!("http://127.0.0.1:{hp}/mcp"), airlock.url("/mcp/fast")),
+        ("sse", format!("http://127.0.0.1:{sp}/sse"), airlock.url("/mcp/legacy/sse")),
+        ("stdio", direct_stdio_target(&py), stdio_target(&py, &airlock, &log)),
     ];
     for (kind, direct, proxied) in cases {
         let d = mcp_client(&py, kind, &direct, &script);
@@ -113,36 +101,16 @@ fn a_denied_tool_never_reaches_the_server_on_any_transport_and_the_audit_names_t
         let denied = &out["results"][0];
         assert_eq!(denied["isError"], true, "{kind}: {out}");
         let text = denied["text"].as_str().unwrap_or_default();
-        assert!(
-            text.starts_with("airlock denied drop_database: dropping databases is not allowed"),
-            "{kind}: {text}"
-        );
-        assert!(
-            text.contains("[rule no-drop, decision dec_"),
-            "{kind}: {text}"
-        );
-        assert_eq!(
-            out["results"][1]["text"], "2",
-            "{kind}: the allowed call after the denied one failed"
-        );
-        let tools: Vec<&str> = out["tools"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert!(
-            !tools.contains(&"drop_database"),
-            "{kind}: a tool denied outright is still offered: {tools:?}"
-        );
+        assert!(text.starts_with("airlock denied drop_database: dropping databases is not allowed"), "{kind}: {text}");
+        assert!(text.contains("[rule no-drop, decision dec_"), "{kind}: {text}");
+        assert_eq!(out["results"][1]["text"], "2", "{kind}: the allowed call after the denied one failed");
+        let tools: Vec<&str> = out["tools"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(!tools.contains(&"drop_database"), "{kind}: a tool denied outright is still offered: {tools:?}");
         assert!(tools.contains(&"add"), "{kind}");
     }
     let received = calls(&log);
     assert_eq!(received.iter().filter(|c| c["tool"] == "add").count(), 3);
-    assert!(
-        received.iter().all(|c| c["tool"] != "drop_database"),
-        "the server saw a denied call: {received:?}"
-    );
+    assert!(received.iter().all(|c| c["tool"] != "drop_database"), "the server saw a denied call: {received:?}");
 
     // The audit names the rule for every transport's denial, and the chain verifies.
     let audit = airlock.audit_text();
@@ -151,33 +119,17 @@ fn a_denied_tool_never_reaches_the_server_on_any_transport_and_the_audit_names_t
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|r| r["verdict"] == "deny")
         .collect();
-    assert!(
-        denials.len() >= 2,
-        "http transports' denials must be in the server's audit: {audit}"
-    );
-    assert!(denials
-        .iter()
-        .all(|r| r["rule"] == "no-drop" && r["tool"] == "drop_database"));
-    let out = std::process::Command::new(airlock_bin())
-        .args(["audit", "verify"])
-        .arg(&airlock.audit)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("chain intact"),
-        "{out:?}"
-    );
+    assert!(denials.len() >= 2, "http transports' denials must be in the server's audit: {audit}");
+    assert!(denials.iter().all(|r| r["rule"] == "no-drop" && r["tool"] == "drop_database"));
+    let out = std::process::Command::new(airlock_bin()).args(["audit", "verify"]).arg(&airlock.audit).output().unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("chain intact"), "{out:?}");
 
     // A one-byte edit breaks verification and names the record.
     let mut bytes = std::fs::read(&airlock.audit).unwrap();
     let at = bytes.windows(7).position(|w| w == b"no-drop").unwrap();
     bytes[at] = b'N';
     std::fs::write(&airlock.audit, &bytes).unwrap();
-    let out = std::process::Command::new(airlock_bin())
-        .args(["audit", "verify"])
-        .arg(&airlock.audit)
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(airlock_bin()).args(["audit", "verify"]).arg(&airlock.audit).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("chain broken at line"));
 }
@@ -203,19 +155,11 @@ fn throttle_refuses_calls_over_the_rate_with_a_retry_hint() {
     assert_eq!(third["isError"], true);
     let text = third["text"].as_str().unwrap();
     assert!(
-        text.starts_with("airlock throttled echo:")
-            && text.contains("retry in")
-            && text.contains("rule slow-echo"),
+        text.starts_with("airlock throttled echo:") && text.contains("retry in") && text.contains("rule slow-echo"),
         "{text}"
     );
-    assert_eq!(
-        out["results"][3]["text"], "3",
-        "other tools are not throttled"
-    );
-    assert_eq!(
-        calls(&log).iter().filter(|c| c["tool"] == "echo").count(),
-        2
-    );
+    assert_eq!(out["results"][3]["text"], "3", "other tools are not throttled");
+    assert_eq!(calls(&log).iter().filter(|c| c["tool"] == "echo").count(), 2);
 }
 
 #[test]
@@ -224,22 +168,16 @@ fn constrain_rewrites_arguments_before_the_server_sees_them() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("calls.log");
     let (_h, hp) = fastmcp(&py, "streamable-http", &log);
-    let rules =
-        "[[rule]]\nid = \"safe-run\"\ntools = [\"run_command\"]\ndecision = \"constrain\"\n\
+    let rules = "[[rule]]\nid = \"safe-run\"\ntools = [\"run_command\"]\ndecision = \"constrain\"\n\
                  remove = [\"elevated\"]\ncap = { timeout = 10 }\n";
     let airlock = Airlock::start(&routes(hp, free_port()), rules);
     let script = json!([{"call": "run_command", "args": {"command": "make", "timeout": 600, "elevated": true}}]);
     let out = mcp_client(&py, "streamable-http", &airlock.url("/mcp/fast"), &script);
     let got: Value = serde_json::from_str(out["results"][0]["text"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        got,
-        json!({"command": "make", "elevated": false, "timeout": 10})
-    );
+    assert_eq!(got, json!({"command": "make", "elevated": false, "timeout": 10}));
     assert_eq!(
         calls(&log),
-        vec![
-            json!({"tool": "run_command", "args": {"command": "make", "timeout": 10, "elevated": false}})
-        ]
+        vec![json!({"tool": "run_command", "args": {"command": "make", "timeout": 10, "elevated": false}})]
     );
     assert!(airlock.audit_text().contains("\"verdict\":\"constrain\""));
 }
@@ -256,23 +194,12 @@ fn bad_input_gets_clear_errors_and_nothing_is_forwarded() {
         routes(hp, free_port())
     );
     let airlock = Airlock::start(&extra, "");
-    let (status, body) = post(
-        airlock.port,
-        "/mcp/fast",
-        "",
-        b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":",
-    );
+    let (status, body) = post(airlock.port, "/mcp/fast", "", b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
     assert_eq!(status, 400);
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
-        -32700
-    );
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32700);
     let (status, body) = post(airlock.port, "/mcp/fast", "", b"{\"hello\":\"world\"}");
     assert_eq!(status, 400);
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap()["error"]["code"],
-        -32600
-    );
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32600);
     let (status, _) = post(airlock.port, "/mcp/fast", "", b"\xff\xfe\x00garbage");
     assert_eq!(status, 400);
     let big = format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{{\"name\":\"echo\",\"arguments\":{{\"text\":\"{}\"}}}}}}", "x".repeat(8192));
@@ -286,20 +213,11 @@ fn bad_input_gets_clear_errors_and_nothing_is_forwarded() {
     let started = std::time::Instant::now();
     let call = br#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}"#;
     let (status, body) = post(airlock.port, "/mcp/down", "", call);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(10),
-        "an unreachable upstream must fail promptly"
-    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "an unreachable upstream must fail promptly");
     assert_eq!(status, 200);
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["id"], 9);
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("route down"),
-        "{body}"
-    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("route down"), "{body}");
 
     // airlock still serves normal clients after all of that.
     let out = mcp_client(

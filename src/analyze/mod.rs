@@ -52,20 +52,13 @@ pub struct Analyzer {
 
 impl Analyzer {
     pub fn new(settings: &AnalyzeSettings) -> Self {
-        let home = settings
-            .home
-            .clone()
-            .or_else(|| std::env::var("HOME").ok())
-            .unwrap_or_else(|| "/root".to_string());
+        let home = settings.home.clone().or_else(|| std::env::var("HOME").ok()).unwrap_or_else(|| "/root".to_string());
         Analyzer { home }
     }
 
     /// Analyzes one call.
     pub fn analyze(&self, call: &ToolCall) -> Facts {
-        let mut facts = Facts {
-            tool: call.tool.to_ascii_lowercase(),
-            ..Facts::default()
-        };
+        let mut facts = Facts { tool: call.tool.to_ascii_lowercase(), ..Facts::default() };
         if facts.tool == "tool_call" {
             if let Some(id) = call.args.get("id").and_then(Value::as_str) {
                 facts.tool = id.to_ascii_lowercase();

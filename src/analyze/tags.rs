@@ -155,9 +155,6 @@ mod tests {
         assert!(a.contains_all(b));
         assert!(!b.contains_all(a));
         assert!(a.intersects(b));
-        assert_eq!(
-            a.iter().collect::<Vec<_>>(),
-            vec![Tag::Destructive, Tag::ShellExec]
-        );
+        assert_eq!(a.iter().collect::<Vec<_>>(), vec![Tag::Destructive, Tag::ShellExec]);
     }
 }

@@ -24,10 +24,7 @@ const HASH_SUFFIX_LEN: usize = ",\"hash\":\"".len() + 64 + "\"}".len();
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     #[error("audit log {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("audit log {path}: {message}")]
     Corrupt { path: PathBuf, message: String },
     #[error("audit record could not be encoded: {0}")]
@@ -50,31 +47,16 @@ pub struct AuditLog {
 impl AuditLog {
     /// Opens (or creates) the log and resumes its chain from the last record.
     pub fn open(path: &Path, fsync: bool) -> Result<AuditLog, AuditError> {
-        let io = |source| AuditError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io = |source| AuditError::Io { path: path.to_path_buf(), source };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(path)
-            .map_err(io)?;
+        let mut file = OpenOptions::new().create(true).read(true).append(true).open(path).map_err(io)?;
         let (seq, prev) = last_link(&mut file).map_err(|message| match message {
             LastLink::Io(e) => io(e),
-            LastLink::Corrupt(message) => AuditError::Corrupt {
-                path: path.to_path_buf(),
-                message,
-            },
+            LastLink::Corrupt(message) => AuditError::Corrupt { path: path.to_path_buf(), message },
         })?;
-        Ok(AuditLog {
-            path: path.to_path_buf(),
-            fsync,
-            state: Mutex::new(ChainState { file, seq, prev }),
-        })
+        Ok(AuditLog { path: path.to_path_buf(), fsync, state: Mutex::new(ChainState { file, seq, prev }) })
     }
 
     pub fn path(&self) -> &Path {
@@ -87,10 +69,7 @@ impl AuditLog {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let seq = state.seq + 1;
         let time = humantime::format_rfc3339_micros(std::time::SystemTime::now());
-        let body = body
-            .strip_prefix('{')
-            .and_then(|b| b.strip_suffix('}'))
-            .unwrap_or("");
+        let body = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')).unwrap_or("");
         let sep = if body.is_empty() { "" } else { "," };
         let prefix = format!(
             "{{\"seq\":{seq},\"time\":\"{time}\",\"kind\":{},\"prev\":\"{}\"{sep}{body}",
@@ -99,10 +78,7 @@ impl AuditLog {
         );
         let hash = hex::encode(Sha256::digest(prefix.as_bytes()));
         let line = format!("{prefix},\"hash\":\"{hash}\"}}\n");
-        let io = |source| AuditError::Io {
-            path: self.path.clone(),
-            source,
-        };
+        let io = |source| AuditError::Io { path: self.path.clone(), source };
         state.file.write_all(line.as_bytes()).map_err(io)?;
         if self.fsync {
             state.file.sync_data().map_err(io)?;
@@ -131,24 +107,17 @@ fn last_link(file: &mut File) -> Result<(u64, String), LastLink> {
         return Ok((0, GENESIS.to_string()));
     }
     let window = len.min(1 << 20);
-    file.seek(SeekFrom::Start(len - window))
-        .map_err(LastLink::Io)?;
+    file.seek(SeekFrom::Start(len - window)).map_err(LastLink::Io)?;
     let mut tail = Vec::with_capacity(window as usize);
     file.read_to_end(&mut tail).map_err(LastLink::Io)?;
     if tail.last() != Some(&b'\n') {
         return Err(LastLink::Corrupt(
-            "the last record is incomplete; run `airlock audit verify` and move the file aside"
-                .into(),
+            "the last record is incomplete; run `airlock audit verify` and move the file aside".into(),
         ));
     }
     let body = &tail[..tail.len() - 1];
-    let start = body
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let line = std::str::from_utf8(&body[start..])
-        .map_err(|_| LastLink::Corrupt("last record is not UTF-8".into()))?;
+    let start = body.iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(0);
+    let line = std::str::from_utf8(&body[start..]).map_err(|_| LastLink::Corrupt("last record is not UTF-8".into()))?;
     let (seq, hash) = verify::split_record(line).map_err(LastLink::Corrupt)?;
     Ok((seq, hash.to_string()))
 }

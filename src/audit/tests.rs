@@ -7,11 +7,7 @@ fn write_log(n: usize) -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("audit.jsonl");
     let log = AuditLog::open(&path, false).unwrap();
     for i in 0..n {
-        log.append(
-            "decision",
-            &json!({"tool": format!("t{i}"), "verdict": "allow"}),
-        )
-        .unwrap();
+        log.append("decision", &json!({"tool": format!("t{i}"), "verdict": "allow"})).unwrap();
     }
     (dir, path)
 }
@@ -56,9 +52,6 @@ fn a_torn_tail_refuses_to_resume() {
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.truncate(text.len() - 10);
     std::fs::write(&path, &text).unwrap();
-    assert!(matches!(
-        AuditLog::open(&path, false),
-        Err(AuditError::Corrupt { .. })
-    ));
+    assert!(matches!(AuditLog::open(&path, false), Err(AuditError::Corrupt { .. })));
     assert!(verify(&path).is_err());
 }

@@ -42,25 +42,19 @@ pub(super) fn split_record(line: &str) -> Result<(u64, &str), String> {
     if hex::encode(Sha256::digest(prefix.as_bytes())) != hash {
         return Err("the record's content does not match its hash (edited)".into());
     }
-    let link: Link =
-        serde_json::from_str(&format!("{prefix}}}")).map_err(|e| format!("not valid JSON: {e}"))?;
+    let link: Link = serde_json::from_str(&format!("{prefix}}}")).map_err(|e| format!("not valid JSON: {e}"))?;
     Ok((link.seq, hash))
 }
 
 fn prev_of(line: &str) -> Option<String> {
     let n = hash_suffix_len();
     let prefix = line.get(..line.len().checked_sub(n)?)?;
-    serde_json::from_str::<Link>(&format!("{prefix}}}"))
-        .ok()
-        .map(|l| l.prev)
+    serde_json::from_str::<Link>(&format!("{prefix}}}")).ok().map(|l| l.prev)
 }
 
 /// Verifies a whole log file.
 pub fn verify(path: &Path) -> Result<VerifyReport, VerifyError> {
-    let file = std::fs::File::open(path).map_err(|e| VerifyError {
-        line: 0,
-        reason: format!("cannot open: {e}"),
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| VerifyError { line: 0, reason: format!("cannot open: {e}") })?;
     let mut reader = std::io::BufReader::new(file);
     let mut prev = GENESIS.to_string();
     let mut expected_seq = 1u64;
@@ -70,23 +64,16 @@ pub fn verify(path: &Path) -> Result<VerifyReport, VerifyError> {
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| VerifyError {
-                line: line_no + 1,
-                reason: format!("read error: {e}"),
-            })?;
+            .map_err(|e| VerifyError { line: line_no + 1, reason: format!("read error: {e}") })?;
         if n == 0 {
             break;
         }
         line_no += 1;
-        let fail = |reason: String| VerifyError {
-            line: line_no,
-            reason,
-        };
+        let fail = |reason: String| VerifyError { line: line_no, reason };
         if buf.last() != Some(&b'\n') {
             return Err(fail("the last record is incomplete (no newline)".into()));
         }
-        let line =
-            std::str::from_utf8(&buf[..buf.len() - 1]).map_err(|_| fail("not UTF-8".into()))?;
+        let line = std::str::from_utf8(&buf[..buf.len() - 1]).map_err(|_| fail("not UTF-8".into()))?;
         let (seq, hash) = split_record(line).map_err(fail)?;
         let stated_prev = prev_of(line).unwrap_or_default();
         if stated_prev != prev {
@@ -95,15 +82,10 @@ pub fn verify(path: &Path) -> Result<VerifyReport, VerifyError> {
             )));
         }
         if seq != expected_seq {
-            return Err(fail(format!(
-                "sequence {seq} where {expected_seq} was expected"
-            )));
+            return Err(fail(format!("sequence {seq} where {expected_seq} was expected")));
         }
         prev = hash.to_string();
         expected_seq += 1;
     }
-    Ok(VerifyReport {
-        records: expected_seq - 1,
-        head: prev,
-    })
+    Ok(VerifyReport { records: expected_seq - 1, head: prev })
 }

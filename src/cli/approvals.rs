@@ -43,9 +43,7 @@ enum Action {
 
 pub async fn run(a: ApprovalsArgs) -> anyhow::Result<()> {
     let snap = super::load(a.config.as_deref())?;
-    let admin = snap
-        .admin
-        .context("the configuration has no [admin] listener")?;
+    let admin = snap.admin.context("the configuration has no [admin] listener")?;
     let addr = if admin.addr.ip().is_unspecified() {
         std::net::SocketAddr::from(([127, 0, 0, 1], admin.addr.port()))
     } else {
@@ -57,9 +55,7 @@ pub async fn run(a: ApprovalsArgs) -> anyhow::Result<()> {
         Action::Approve { id, reason, widen } => (
             Method::POST,
             format!("/v1/approvals/{id}/approve"),
-            Some(
-                serde_json::json!({ "reason": reason, "by": format!("{who} (cli)"), "widen": widen }),
-            ),
+            Some(serde_json::json!({ "reason": reason, "by": format!("{who} (cli)"), "widen": widen })),
         ),
         Action::Deny { id, reason } => (
             Method::POST,
@@ -68,28 +64,18 @@ pub async fn run(a: ApprovalsArgs) -> anyhow::Result<()> {
         ),
     };
     let body = body.map(|b| strip_nulls(b).to_string()).unwrap_or_default();
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("http://{addr}{path}"));
+    let mut req = Request::builder().method(method).uri(format!("http://{addr}{path}"));
     if let Some(t) = &admin.token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {}", t.expose()));
     }
-    let req = req
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(body)))?;
+    let req = req.header(header::CONTENT_TYPE, "application/json").body(Full::new(Bytes::from(body)))?;
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let resp = client
-        .request(req)
-        .await
-        .with_context(|| format!("cannot reach the admin listener at {addr}"))?;
+    let resp = client.request(req).await.with_context(|| format!("cannot reach the admin listener at {addr}"))?;
     let status = resp.status();
     let bytes = resp.into_body().collect().await?.to_bytes();
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     if !status.is_success() {
-        let msg = value["error"]["message"]
-            .as_str()
-            .unwrap_or("request failed");
+        let msg = value["error"]["message"].as_str().unwrap_or("request failed");
         anyhow::bail!("{status}: {msg}");
     }
     if a.json {
@@ -115,11 +101,7 @@ pub async fn run(a: ApprovalsArgs) -> anyhow::Result<()> {
                 );
             }
         }
-        _ => println!(
-            "{} {}",
-            value["id"].as_str().unwrap_or(""),
-            value["resolved"].as_str().unwrap_or("")
-        ),
+        _ => println!("{} {}", value["id"].as_str().unwrap_or(""), value["resolved"].as_str().unwrap_or("")),
     }
     Ok(())
 }

@@ -87,17 +87,13 @@ pub fn main() -> ExitCode {
         Command::Simulate(args) => simulate::run(args),
         Command::Redact { config, jsonl } => redact(config.config, jsonl),
         Command::McpStdio { config, command } => {
-            return match runtime()
-                .and_then(|rt| rt.block_on(serve::mcp_stdio(config.config, command)))
-            {
+            return match runtime().and_then(|rt| rt.block_on(serve::mcp_stdio(config.config, command))) {
                 Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
                 Err(e) => fail(e),
             };
         }
         Command::Approvals(args) => runtime().and_then(|rt| rt.block_on(approvals::run(args))),
-        Command::Audit {
-            command: AuditCommand::Verify { file },
-        } => verify(file),
+        Command::Audit { command: AuditCommand::Verify { file } } => verify(file),
         Command::Init { path } => init(path),
     };
     match result {
@@ -112,18 +108,13 @@ fn fail(e: anyhow::Error) -> ExitCode {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("AIRLOCK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 /// Loads the configuration or explains every problem.
@@ -133,44 +124,23 @@ pub fn load(path: Option<&std::path::Path>) -> anyhow::Result<crate::config::Sna
 
 fn check(path: Option<PathBuf>, tags: bool) -> anyhow::Result<()> {
     let snap = load(path.as_deref())?;
-    let source = snap
-        .source
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "built-in default".into());
+    let source = snap.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built-in default".into());
     println!("configuration OK ({source})");
-    println!(
-        "listen  {}{}",
-        snap.listen,
-        if snap.tls.is_some() { " (TLS)" } else { "" }
-    );
+    println!("listen  {}{}", snap.listen, if snap.tls.is_some() { " (TLS)" } else { "" });
     match &snap.admin {
         Some(a) => println!(
             "admin   {} ({})",
             a.addr,
-            if a.token.is_some() {
-                "token required"
-            } else {
-                "no token, loopback only"
-            }
+            if a.token.is_some() { "token required" } else { "no token, loopback only" }
         ),
         None => println!("admin   off"),
     }
     for r in &snap.mcp {
-        println!(
-            "mcp     {:<12} {:<20} -> {} ({:?})",
-            r.name, r.path, r.upstream, r.transport
-        );
+        println!("mcp     {:<12} {:<20} -> {} ({:?})", r.name, r.path, r.upstream, r.transport);
     }
     for r in &snap.llm {
         let key = if r.key.is_some() { "key set" } else { "NO KEY" };
-        println!(
-            "llm     {:<12} {:<20} -> {} ({}, {key})",
-            r.name,
-            r.path,
-            r.upstream,
-            r.api.as_str()
-        );
+        println!("llm     {:<12} {:<20} -> {} ({}, {key})", r.name, r.path, r.upstream, r.api.as_str());
     }
     let p = &snap.policy;
     let count = |v: crate::policy::Verdict| p.rules.iter().filter(|r| r.verdict == v).count();
@@ -217,8 +187,7 @@ fn redact(path: Option<PathBuf>, jsonl: bool) -> anyhow::Result<()> {
             if line.trim().is_empty() {
                 continue;
             }
-            let input: In =
-                serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
+            let input: In = serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
             let red = r.redact_text(&input.text, dir);
             let o = serde_json::json!({ "text": red.text, "findings": red.findings });
             writeln!(out, "{o}")?;
@@ -236,12 +205,7 @@ fn redact(path: Option<PathBuf>, jsonl: bool) -> anyhow::Result<()> {
 fn verify(file: PathBuf) -> anyhow::Result<()> {
     match crate::audit::verify(&file) {
         Ok(report) => {
-            println!(
-                "{}: {} records, chain intact, head {}",
-                file.display(),
-                report.records,
-                report.head
-            );
+            println!("{}: {} records, chain intact, head {}", file.display(), report.records, report.head);
             Ok(())
         }
         Err(e) => anyhow::bail!("{}: chain broken at {e}", file.display()),
@@ -253,10 +217,6 @@ fn init(path: PathBuf) -> anyhow::Result<()> {
         anyhow::bail!("{} already exists; not overwriting it", path.display());
     }
     std::fs::write(&path, include_str!("../../config/airlock.toml"))?;
-    println!(
-        "wrote {}; check it with `airlock check --config {}`",
-        path.display(),
-        path.display()
-    );
+    println!("wrote {}; check it with `airlock check --config {}`", path.display(), path.display());
     Ok(())
 }

@@ -9,9 +9,7 @@ use std::sync::Arc;
 
 fn governor(snap: Snapshot) -> anyhow::Result<Arc<Governor>> {
     let audit = match &snap.audit_path {
-        Some(p) => {
-            Some(AuditLog::open(p, snap.audit_fsync).with_context(|| "opening the audit log")?)
-        }
+        Some(p) => Some(AuditLog::open(p, snap.audit_fsync).with_context(|| "opening the audit log")?),
         None => None,
     };
     Ok(Arc::new(Governor::new(snap, audit)))
@@ -48,17 +46,11 @@ pub async fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
 }
 
 /// SIGINT/SIGTERM: drain and stop. SIGHUP: reload the configuration (a bad one keeps the last good).
-async fn signals(
-    tx: tokio::sync::watch::Sender<bool>,
-    gov: Arc<Governor>,
-    config: Option<PathBuf>,
-) {
+async fn signals(tx: tokio::sync::watch::Sender<bool>, gov: Arc<Governor>, config: Option<PathBuf>) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
+    let (Ok(mut int), Ok(mut term), Ok(mut hup)) =
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()), signal(SignalKind::hangup()))
+    else {
         tracing::error!("could not install signal handlers");
         return;
     };
@@ -77,9 +69,7 @@ fn reload(gov: &Governor, config: Option<&Path>) {
     match crate::config::load(config) {
         Ok(new) => {
             let old = gov.snapshot.load();
-            if new.listen != old.listen
-                || new.admin.as_ref().map(|a| a.addr) != old.admin.as_ref().map(|a| a.addr)
-            {
+            if new.listen != old.listen || new.admin.as_ref().map(|a| a.addr) != old.admin.as_ref().map(|a| a.addr) {
                 tracing::warn!("listen addresses changed: that takes a restart; routes and policy are reloaded now");
             }
             gov.snapshot.store(Arc::new(new));

@@ -50,8 +50,7 @@ struct BatchLine {
 pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let (policy, analyzer) = match &a.profile {
         Some(p) => (
-            Policy::load(p, &[] as &[&str], &[])
-                .map_err(|e| anyhow::anyhow!("{}", crate::config::LoadError(e)))?,
+            Policy::load(p, &[] as &[&str], &[]).map_err(|e| anyhow::anyhow!("{}", crate::config::LoadError(e)))?,
             crate::analyze::Analyzer::new(&Default::default()),
         ),
         None => {
@@ -59,11 +58,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             (snap.policy, snap.analyzer)
         }
     };
-    let surface = if a.surface == "mcp" {
-        Surface::Mcp
-    } else {
-        Surface::Llm
-    };
+    let surface = if a.surface == "mcp" { Surface::Mcp } else { Surface::Llm };
     let throttle = Throttle::default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -79,11 +74,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             reason: &d.reason,
             tags: d.tags,
             matched: &d.matched,
-            evidence: facts
-                .evidence
-                .iter()
-                .map(|(t, w)| format!("{t}: {w}"))
-                .collect(),
+            evidence: facts.evidence.iter().map(|(t, w)| format!("{t}: {w}")).collect(),
         };
         writeln!(out, "{}", serde_json::to_string(&o)?)?;
         Ok(())
@@ -100,14 +91,13 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let l: BatchLine = serde_json::from_str(&line)
-                    .map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
+                let l: BatchLine = serde_json::from_str(&line).map_err(|e| anyhow::anyhow!("line {}: {e}", n + 1))?;
                 decide(&l.tool, l.args, &mut out)?;
             }
         }
         None => {
-            let args: serde_json::Value = serde_json::from_str(&a.args)
-                .map_err(|e| anyhow::anyhow!("--args is not JSON: {e}"))?;
+            let args: serde_json::Value =
+                serde_json::from_str(&a.args).map_err(|e| anyhow::anyhow!("--args is not JSON: {e}"))?;
             decide(a.tool.as_deref().unwrap_or_default(), args, &mut out)?;
         }
     }

@@ -37,20 +37,11 @@ pub struct Diagnostics<'a> {
 
 impl<'a> Diagnostics<'a> {
     pub fn new(file: &'a Path, source: &'a str) -> Self {
-        Diagnostics {
-            file,
-            source,
-            list: Vec::new(),
-        }
+        Diagnostics { file, source, list: Vec::new() }
     }
 
     /// Records a problem at a byte offset (`None` when unknown).
-    pub fn at(
-        &mut self,
-        offset: Option<usize>,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub fn at(&mut self, offset: Option<usize>, field: impl Into<String>, message: impl Into<String>) {
         let line = offset.map(|o| line_of(self.source, o));
         self.list.push(Diagnostic {
             file: self.file.to_path_buf(),
@@ -64,11 +55,7 @@ impl<'a> Diagnostics<'a> {
 /// The 1-based line of a byte offset.
 pub fn line_of(source: &str, offset: usize) -> usize {
     let end = offset.min(source.len());
-    source.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+    source.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// All the diagnostics of a failed load.
@@ -78,11 +65,7 @@ pub struct LoadError(pub Vec<Diagnostic>);
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        writeln!(
-            f,
-            "{n} problem{} in the configuration:",
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "{n} problem{} in the configuration:", if n == 1 { "" } else { "s" })?;
         for d in &self.0 {
             writeln!(f, "  {d}")?;
         }

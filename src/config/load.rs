@@ -45,19 +45,11 @@ pub fn load_str(text: &str, file: &Path, lenient_env: bool) -> Result<Snapshot, 
         return Err(LoadError(d.list));
     };
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut v = Validator {
-        d,
-        base,
-        lenient_env,
-        warnings: Vec::new(),
-    };
+    let mut v = Validator { d, base, lenient_env, warnings: Vec::new() };
     let snapshot = v.snapshot(raw);
     let mut problems = v.d.list;
     match snapshot {
-        Ok(s) if problems.is_empty() => Ok(Snapshot {
-            warnings: v.warnings,
-            ..s
-        }),
+        Ok(s) if problems.is_empty() => Ok(Snapshot { warnings: v.warnings, ..s }),
         Ok(_) => Err(LoadError(problems)),
         Err(policy_problems) => {
             problems.extend(policy_problems);
@@ -84,22 +76,11 @@ impl Validator<'_> {
             .listen
             .as_ref()
             .and_then(|l| l.tls.as_ref())
-            .map(|t| TlsFiles {
-                cert: self.file(&t.cert),
-                key: self.file(&t.key),
-            });
+            .map(|t| TlsFiles { cert: self.file(&t.cert), key: self.file(&t.key) });
         let admin = raw.admin.as_ref().and_then(|a| self.admin(a));
         let approvals = raw.approvals.unwrap_or_default();
-        let approval_timeout = self.duration(
-            approvals.timeout.as_ref(),
-            "approvals.timeout",
-            Duration::from_secs(300),
-        );
-        let keepalive = self.duration(
-            approvals.keepalive.as_ref(),
-            "approvals.keepalive",
-            Duration::from_secs(15),
-        );
+        let approval_timeout = self.duration(approvals.timeout.as_ref(), "approvals.timeout", Duration::from_secs(300));
+        let keepalive = self.duration(approvals.keepalive.as_ref(), "approvals.keepalive", Duration::from_secs(15));
         let webhook = approvals.webhook.as_ref().map(|w| self.webhook(w));
         let limits = self.limits(raw.limits.unwrap_or_default());
         let audit_path = raw.audit.as_ref().map(|a| self.file(&a.path));
@@ -114,21 +95,10 @@ impl Validator<'_> {
         let agents = self.agents(&raw.agents);
 
         let policy_raw = raw.policy.unwrap_or_default();
-        let profile = policy_raw
-            .profile
-            .as_ref()
-            .map(|p| p.get_ref().clone())
-            .unwrap_or_else(|| "moderate".into());
-        if let Some(p) = policy_raw
-            .profile
-            .as_ref()
-            .filter(|p| p.get_ref() != "none")
-        {
+        let profile = policy_raw.profile.as_ref().map(|p| p.get_ref().clone()).unwrap_or_else(|| "moderate".into());
+        if let Some(p) = policy_raw.profile.as_ref().filter(|p| p.get_ref() != "none") {
             if crate::policy::profiles::builtin(p.get_ref()).is_none() {
-                let msg = format!(
-                    "unknown profile {:?} (strict, moderate, permissive or none)",
-                    p.get_ref()
-                );
+                let msg = format!("unknown profile {:?} (strict, moderate, permissive or none)", p.get_ref());
                 self.d.at(Some(p.span().start), "policy.profile", msg);
                 return Err(Vec::new());
             }
@@ -160,10 +130,7 @@ impl Validator<'_> {
         match s.get_ref().parse::<SocketAddr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                let msg = format!(
-                    "{:?} is not an address like \"127.0.0.1:8787\"",
-                    s.get_ref()
-                );
+                let msg = format!("{:?} is not an address like \"127.0.0.1:8787\"", s.get_ref());
                 self.d.at(Some(s.span().start), field, msg);
                 None
             }
@@ -179,12 +146,7 @@ impl Validator<'_> {
         }
     }
 
-    fn duration(
-        &mut self,
-        s: Option<&Spanned<String>>,
-        field: &str,
-        default: Duration,
-    ) -> Duration {
+    fn duration(&mut self, s: Option<&Spanned<String>>, field: &str, default: Duration) -> Duration {
         let Some(s) = s else { return default };
         match humantime::parse_duration(s.get_ref()) {
             Ok(d) if !d.is_zero() => d,
@@ -201,10 +163,7 @@ impl Validator<'_> {
         match parse_size(s.get_ref()) {
             Some(n) if n > 0 => n,
             _ => {
-                let msg = format!(
-                    "{:?} is not a size like \"8MiB\" or \"512KiB\"",
-                    s.get_ref()
-                );
+                let msg = format!("{:?} is not a size like \"8MiB\" or \"512KiB\"", s.get_ref());
                 self.d.at(Some(s.span().start), field, msg);
                 default
             }
@@ -215,16 +174,8 @@ impl Validator<'_> {
         let def = Limits::default();
         Limits {
             max_body: self.size(raw.max_body.as_ref(), "limits.max_body", def.max_body),
-            max_sse_event: self.size(
-                raw.max_sse_event.as_ref(),
-                "limits.max_sse_event",
-                def.max_sse_event,
-            ),
-            connect_timeout: self.duration(
-                raw.connect_timeout.as_ref(),
-                "limits.connect_timeout",
-                def.connect_timeout,
-            ),
+            max_sse_event: self.size(raw.max_sse_event.as_ref(), "limits.max_sse_event", def.max_sse_event),
+            connect_timeout: self.duration(raw.connect_timeout.as_ref(), "limits.connect_timeout", def.connect_timeout),
             upstream_timeout: self.duration(
                 raw.upstream_timeout.as_ref(),
                 "limits.upstream_timeout",
@@ -248,10 +199,7 @@ impl Validator<'_> {
         match std::env::var(var.get_ref()) {
             Ok(v) if !v.is_empty() => Some(Secret::new(v)),
             _ if self.lenient_env => {
-                self.warnings.push(format!(
-                    "{field}: environment variable {} is not set",
-                    var.get_ref()
-                ));
+                self.warnings.push(format!("{field}: environment variable {} is not set", var.get_ref()));
                 None
             }
             _ => {
@@ -264,17 +212,13 @@ impl Validator<'_> {
 
     fn webhook(&mut self, raw: &RawWebhook) -> Webhook {
         let url = self.upstream(&raw.url, "approvals.webhook.url");
-        let secret = raw
-            .secret_env
-            .as_ref()
-            .and_then(|v| self.env(v, "approvals.webhook.secret_env"));
+        let secret = raw.secret_env.as_ref().and_then(|v| self.env(v, "approvals.webhook.secret_env"));
         let slack = match raw.format.as_ref().map(|f| (f, f.get_ref().as_str())) {
             None | Some((_, "json")) => false,
             Some((_, "slack")) => true,
             Some((f, other)) => {
                 let msg = format!("unknown format {other:?} (json or slack)");
-                self.d
-                    .at(Some(f.span().start), "approvals.webhook.format", msg);
+                self.d.at(Some(f.span().start), "approvals.webhook.format", msg);
                 false
             }
         };
@@ -291,11 +235,7 @@ impl Validator<'_> {
             },
             (None, None) => None,
             (Some(t), Some(_)) => {
-                self.d.at(
-                    Some(t.span().start),
-                    "admin.token",
-                    "set token or token_env, not both",
-                );
+                self.d.at(Some(t.span().start), "admin.token", "set token or token_env, not both");
                 None
             }
         };
@@ -331,27 +271,18 @@ impl Validator<'_> {
             None | Some((_, "closed")) => FailMode::Closed,
             Some((_, "open")) => FailMode::Open,
             Some((s, other)) => {
-                self.d.at(
-                    Some(s.span().start),
-                    field,
-                    format!("{other:?} is not \"closed\" or \"open\""),
-                );
+                self.d.at(Some(s.span().start), field, format!("{other:?} is not \"closed\" or \"open\""));
                 FailMode::Closed
             }
         }
     }
 
-    fn headers(
-        &mut self,
-        raw: &BTreeMap<String, Spanned<String>>,
-        field: &str,
-    ) -> Vec<(HeaderName, HeaderValue)> {
+    fn headers(&mut self, raw: &BTreeMap<String, Spanned<String>>, field: &str) -> Vec<(HeaderName, HeaderValue)> {
         let mut out = Vec::new();
         for (name, value) in raw {
             let at = format!("{field}.{name}");
             let Ok(n) = HeaderName::from_bytes(name.as_bytes()) else {
-                self.d
-                    .at(Some(value.span().start), &at, "invalid header name");
+                self.d.at(Some(value.span().start), &at, "invalid header name");
                 continue;
             };
             let resolved = match expand_env(value.get_ref()) {
@@ -367,9 +298,7 @@ impl Validator<'_> {
                     v.set_sensitive(true);
                     out.push((n, v));
                 }
-                Err(_) => self
-                    .d
-                    .at(Some(value.span().start), &at, "invalid header value"),
+                Err(_) => self.d.at(Some(value.span().start), &at, "invalid header value"),
             }
         }
         out
@@ -429,31 +358,18 @@ impl Validator<'_> {
                     }
                 }
                 (Some(var), Some(_)) => {
-                    self.d.at(
-                        Some(var.span().start),
-                        f("api_key_env"),
-                        "set api_key_env or api_key_file, not both",
-                    );
+                    self.d.at(Some(var.span().start), f("api_key_env"), "set api_key_env or api_key_file, not both");
                     None
                 }
                 (None, None) => None,
             };
-            let default_header = if api == LlmApi::AnthropicMessages {
-                "x-api-key"
-            } else {
-                "authorization"
-            };
-            let header_name = r
-                .api_key_header
-                .as_ref()
-                .map(|h| h.get_ref().as_str())
-                .unwrap_or(default_header);
-            let key_header = HeaderName::from_bytes(header_name.to_ascii_lowercase().as_bytes())
-                .unwrap_or_else(|_| {
-                    let at = r.api_key_header.as_ref().map(|h| h.span().start);
-                    self.d.at(at, f("api_key_header"), "invalid header name");
-                    HeaderName::from_static("authorization")
-                });
+            let default_header = if api == LlmApi::AnthropicMessages { "x-api-key" } else { "authorization" };
+            let header_name = r.api_key_header.as_ref().map(|h| h.get_ref().as_str()).unwrap_or(default_header);
+            let key_header = HeaderName::from_bytes(header_name.to_ascii_lowercase().as_bytes()).unwrap_or_else(|_| {
+                let at = r.api_key_header.as_ref().map(|h| h.span().start);
+                self.d.at(at, f("api_key_header"), "invalid header name");
+                HeaderName::from_static("authorization")
+            });
             out.push(LlmRoute {
                 name: r.name.get_ref().clone(),
                 path: self.route_path(&r.path, &f("path")),
@@ -475,22 +391,16 @@ impl Validator<'_> {
             .iter()
             .enumerate()
             .map(|(i, r)| (format!("mcp[{i}]"), &r.path, &r.name))
-            .chain(
-                llm.iter()
-                    .enumerate()
-                    .map(|(i, r)| (format!("llm[{i}]"), &r.path, &r.name)),
-            );
+            .chain(llm.iter().enumerate().map(|(i, r)| (format!("llm[{i}]"), &r.path, &r.name)));
         for (field, path, name) in all {
             let p = path.get_ref().trim_end_matches('/').to_string();
             if let Some(first) = seen.insert(p.clone(), field.clone()) {
                 let msg = format!("route path {p:?} is already used by {first}");
-                self.d
-                    .at(Some(path.span().start), format!("{field}.path"), msg);
+                self.d.at(Some(path.span().start), format!("{field}.path"), msg);
             }
             if let Some(first) = names.insert(name.get_ref().clone(), field.clone()) {
                 let msg = format!("route name {:?} is already used by {first}", name.get_ref());
-                self.d
-                    .at(Some(name.span().start), format!("{field}.name"), msg);
+                self.d.at(Some(name.span().start), format!("{field}.name"), msg);
             }
         }
     }
@@ -503,26 +413,15 @@ impl Validator<'_> {
                 (Some(t), None) => Some(Secret::new(t.get_ref().clone())),
                 (None, Some(var)) => self.env(var, &f("token_env")),
                 _ => {
-                    self.d.at(
-                        Some(a.name.span().start),
-                        f("token"),
-                        "set exactly one of token or token_env",
-                    );
+                    self.d.at(Some(a.name.span().start), f("token"), "set exactly one of token or token_env");
                     None
                 }
             };
             if let Some(token) = token {
                 if token.expose().len() < 16 {
-                    self.d.at(
-                        Some(a.name.span().start),
-                        f("token"),
-                        "an agent token needs at least 16 characters",
-                    );
+                    self.d.at(Some(a.name.span().start), f("token"), "an agent token needs at least 16 characters");
                 }
-                out.push(Agent {
-                    name: a.name.get_ref().clone(),
-                    token,
-                });
+                out.push(Agent { name: a.name.get_ref().clone(), token });
             }
         }
         out

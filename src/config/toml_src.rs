@@ -11,8 +11,7 @@ pub fn parse_strict<T: DeserializeOwned>(diags: &mut Diagnostics<'_>) -> Option<
     let source = diags.source;
     let mut unknown: Vec<String> = Vec::new();
     let de = toml::Deserializer::new(source);
-    let result: Result<T, _> =
-        serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
+    let result: Result<T, _> = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
     let doc = source.parse::<toml_edit::ImDocument<String>>().ok();
     for path in &unknown {
         let offset = doc.as_ref().and_then(|d| key_offset(d, path));

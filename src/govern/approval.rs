@@ -78,23 +78,14 @@ pub struct Approvals {
 
 impl Default for Approvals {
     fn default() -> Self {
-        Approvals {
-            pending: Mutex::default(),
-            grants: Mutex::default(),
-            events: broadcast::channel(256).0,
-        }
+        Approvals { pending: Mutex::default(), grants: Mutex::default(), events: broadcast::channel(256).0 }
     }
 }
 
 /// The binding of a call: hash of tool, canonical arguments, principal and session.
 pub fn binding(tool: &str, args: &Value, principal: Option<&str>, session: Option<&str>) -> String {
     let mut h = Sha256::new();
-    for part in [
-        tool,
-        &args.to_string(),
-        principal.unwrap_or(""),
-        session.unwrap_or(""),
-    ] {
+    for part in [tool, &args.to_string(), principal.unwrap_or(""), session.unwrap_or("")] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -108,17 +99,8 @@ impl Approvals {
         view.expires_in_secs = timeout.as_secs();
         view.requested_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let id = view.id.clone();
-        let _ = self
-            .events
-            .send(ApprovalEvent::Pending(Box::new(view.clone())));
-        self.lock_pending().insert(
-            id,
-            Pending {
-                view,
-                deadline: Instant::now() + timeout,
-                tx,
-            },
-        );
+        let _ = self.events.send(ApprovalEvent::Pending(Box::new(view.clone())));
+        self.lock_pending().insert(id, Pending { view, deadline: Instant::now() + timeout, tx });
         rx
     }
 
@@ -129,31 +111,22 @@ impl Approvals {
         resolution: Resolution,
         widen: Option<Duration>,
     ) -> Result<PendingView, ResolveError> {
-        let pending = self
-            .lock_pending()
-            .remove(id)
-            .ok_or_else(|| ResolveError::NotFound(id.to_string()))?;
+        let pending = self.lock_pending().remove(id).ok_or_else(|| ResolveError::NotFound(id.to_string()))?;
         if let (Resolution::Approved { by, .. }, Some(d)) = (&resolution, widen) {
-            self.grants
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(Grant {
-                    tool: pending.view.tool.clone(),
-                    principal: pending.view.principal.clone(),
-                    session: pending.view.session.clone(),
-                    until: Instant::now() + d,
-                    by: by.clone(),
-                });
+            self.grants.lock().unwrap_or_else(|p| p.into_inner()).push(Grant {
+                tool: pending.view.tool.clone(),
+                principal: pending.view.principal.clone(),
+                session: pending.view.session.clone(),
+                until: Instant::now() + d,
+                by: by.clone(),
+            });
         }
         let outcome = match &resolution {
             Resolution::Approved { by, .. } => format!("approved by {by}"),
             Resolution::Denied { by, .. } => format!("denied by {by}"),
             Resolution::Expired { .. } => "expired".to_string(),
         };
-        let _ = self.events.send(ApprovalEvent::Resolved {
-            id: id.to_string(),
-            outcome,
-        });
+        let _ = self.events.send(ApprovalEvent::Resolved { id: id.to_string(), outcome });
         let view = pending.view.clone();
         let _ = pending.tx.send(resolution);
         Ok(view)
@@ -167,30 +140,18 @@ impl Approvals {
     /// Drops a pending approval whose client went away (nothing left to resume).
     pub fn abandon(&self, id: &str) {
         if self.lock_pending().remove(id).is_some() {
-            let _ = self.events.send(ApprovalEvent::Resolved {
-                id: id.to_string(),
-                outcome: "abandoned".into(),
-            });
+            let _ = self.events.send(ApprovalEvent::Resolved { id: id.to_string(), outcome: "abandoned".into() });
         }
     }
 
     /// A live grant covering this call, if any: returns who granted it.
-    pub fn granted(
-        &self,
-        tool: &str,
-        principal: Option<&str>,
-        session: Option<&str>,
-    ) -> Option<String> {
+    pub fn granted(&self, tool: &str, principal: Option<&str>, session: Option<&str>) -> Option<String> {
         let now = Instant::now();
         let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
         grants.retain(|g| g.until > now);
         grants
             .iter()
-            .find(|g| {
-                g.tool == tool
-                    && g.principal.as_deref() == principal
-                    && g.session.as_deref() == session
-            })
+            .find(|g| g.tool == tool && g.principal.as_deref() == principal && g.session.as_deref() == session)
             .map(|g| g.by.clone())
     }
 
@@ -251,16 +212,10 @@ mod tests {
         let a = Approvals::default();
         let rx = a.hold(view("a1"), Duration::from_secs(60));
         assert_eq!(a.list().len(), 1);
-        let r = Resolution::Approved {
-            by: "alice".into(),
-            reason: None,
-        };
+        let r = Resolution::Approved { by: "alice".into(), reason: None };
         a.resolve("a1", r.clone(), None).unwrap();
         assert_eq!(rx.await.unwrap(), r);
-        assert_eq!(
-            a.resolve("a1", r, None).map(|v| v.id),
-            Err(ResolveError::NotFound("a1".into()))
-        );
+        assert_eq!(a.resolve("a1", r, None).map(|v| v.id), Err(ResolveError::NotFound("a1".into())));
         assert!(a.list().is_empty());
     }
 
@@ -268,15 +223,8 @@ mod tests {
     async fn widening_grants_the_tool_for_the_session_only() {
         let a = Approvals::default();
         let _rx = a.hold(view("a2"), Duration::from_secs(60));
-        a.resolve(
-            "a2",
-            Resolution::Approved {
-                by: "bob".into(),
-                reason: None,
-            },
-            Some(Duration::from_secs(60)),
-        )
-        .unwrap();
+        a.resolve("a2", Resolution::Approved { by: "bob".into(), reason: None }, Some(Duration::from_secs(60)))
+            .unwrap();
         assert_eq!(a.granted("deploy", None, Some("s")).as_deref(), Some("bob"));
         assert_eq!(a.granted("deploy", None, Some("other")), None);
         assert_eq!(a.granted("rm", None, Some("s")), None);

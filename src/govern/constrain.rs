@@ -10,10 +10,7 @@ use serde_json::{Map, Value};
 pub fn apply(args: &Value, unwrapped: bool, patches: &[&Patch], redactor: &Redactor) -> Value {
     let mut out = args.clone();
     let target = if unwrapped {
-        match out
-            .as_object_mut()
-            .map(|o| o.entry("args").or_insert_with(|| Value::Object(Map::new())))
-        {
+        match out.as_object_mut().map(|o| o.entry("args").or_insert_with(|| Value::Object(Map::new()))) {
             Some(inner) => inner,
             None => return out,
         }
@@ -47,19 +44,14 @@ fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         Value::from(x as i64)
     } else {
-        serde_json::Number::from_f64(x)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
+        serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
     }
 }
 
 fn lookup_mut<'v>(value: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
     path.iter().try_fold(value, |v, key| match v {
         Value::Object(map) => map.get_mut(key),
-        Value::Array(items) => key
-            .parse::<usize>()
-            .ok()
-            .and_then(move |i| items.get_mut(i)),
+        Value::Array(items) => key.parse::<usize>().ok().and_then(move |i| items.get_mut(i)),
         _ => None,
     })
 }
@@ -76,9 +68,7 @@ fn set(value: &mut Value, path: &[String], new: Value) {
         let Some(obj) = cur.as_object_mut() else {
             return;
         };
-        cur = obj
-            .entry(key.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
+        cur = obj.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
     }
     match cur {
         Value::Object(map) => {
@@ -120,16 +110,9 @@ mod tests {
     #[test]
     fn set_remove_cap_in_order() {
         let args = json!({"command": "ls", "elevated": true, "timeout": 900});
-        let patch = p(
-            vec![("env.CI", json!("1"))],
-            vec!["elevated"],
-            vec![("timeout", 300.0)],
-        );
+        let patch = p(vec![("env.CI", json!("1"))], vec!["elevated"], vec![("timeout", 300.0)]);
         let out = apply(&args, false, &[&patch], &Redactor::default());
-        assert_eq!(
-            out,
-            json!({"command": "ls", "timeout": 300, "env": {"CI": "1"}})
-        );
+        assert_eq!(out, json!({"command": "ls", "timeout": 300, "env": {"CI": "1"}}));
     }
 
     #[test]
@@ -143,12 +126,7 @@ mod tests {
     #[test]
     fn small_values_are_not_capped_up() {
         let args = json!({"timeout": 5});
-        let out = apply(
-            &args,
-            false,
-            &[&p(vec![], vec![], vec![("timeout", 300.0)])],
-            &Redactor::default(),
-        );
+        let out = apply(&args, false, &[&p(vec![], vec![], vec![("timeout", 300.0)])], &Redactor::default());
         assert_eq!(out, json!({"timeout": 5}));
     }
 }

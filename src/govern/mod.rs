@@ -66,20 +66,12 @@ impl Governor {
         let start = Instant::now();
         let snap = self.snapshot.load_full();
         let facts = snap.analyzer.analyze(&call);
-        let ruling = snap.policy.decide(&call, &facts, &mut |rule, call| {
-            self.throttle.take(rule, call)
-        });
+        let ruling = snap.policy.decide(&call, &facts, &mut |rule, call| self.throttle.take(rule, call));
         let latency = start.elapsed();
         self.metrics.decision_seconds.observe(latency.as_secs_f64());
         let verdict = ruling.decision.verdict;
-        let rewritten = (verdict == Verdict::Constrain).then(|| {
-            constrain::apply(
-                &call.args,
-                facts.args.is_some(),
-                &ruling.patches,
-                &snap.redactor,
-            )
-        });
+        let rewritten = (verdict == Verdict::Constrain)
+            .then(|| constrain::apply(&call.args, facts.args.is_some(), &ruling.patches, &snap.redactor));
         let mut shown_args = rewritten.clone().unwrap_or_else(|| call.args.clone());
         snap.redactor.redact_json(&mut shown_args, Direction::Audit);
         let record = Arc::new(DecisionRecord::new(
@@ -92,23 +84,14 @@ impl Governor {
         ));
         self.metrics
             .decisions
-            .get_or_create(&DecisionLabels {
-                verdict: verdict.as_str().into(),
-                rule: record.rule_label().into(),
-            })
+            .get_or_create(&DecisionLabels { verdict: verdict.as_str().into(), rule: record.rule_label().into() })
             .inc();
         self.recent.insert(record.clone());
         if let Err(e) = self.write_audit("decision", &record) {
             tracing::error!(decision = %record.decision.id, error = %e, "audit write failed");
             if fail_mode == FailMode::Closed {
-                let msg = refusal(
-                    &record,
-                    "the audit log could not be written, so the call is refused (fail closed)",
-                );
-                return Governed {
-                    record,
-                    action: Action::Refuse(msg),
-                };
+                let msg = refusal(&record, "the audit log could not be written, so the call is refused (fail closed)");
+                return Governed { record, action: Action::Refuse(msg) };
             }
             tracing::warn!(decision = %record.decision.id, "fail_mode = open: forwarding without an audit record");
         }
@@ -118,28 +101,15 @@ impl Governor {
             Verdict::Deny => Action::Refuse(refusal(&record, &record.decision.reason)),
             Verdict::Throttle => {
                 let wait = record.decision.retry_after_secs.unwrap_or(1);
-                let why = format!(
-                    "{}; rate limit reached, retry in {wait}s",
-                    record.decision.reason
-                );
-                Action::Refuse(refusal(&record, &why).replacen(
-                    "airlock denied",
-                    "airlock throttled",
-                    1,
-                ))
+                let why = format!("{}; rate limit reached, retry in {wait}s", record.decision.reason);
+                Action::Refuse(refusal(&record, &why).replacen("airlock denied", "airlock throttled", 1))
             }
             Verdict::RequireHuman => self.hold(&call, &facts.tool, &record, &snap).await,
         };
         Governed { record, action }
     }
 
-    async fn hold(
-        &self,
-        call: &ToolCall,
-        tool: &str,
-        record: &Arc<DecisionRecord>,
-        snap: &Snapshot,
-    ) -> Action {
+    async fn hold(&self, call: &ToolCall, tool: &str, record: &Arc<DecisionRecord>, snap: &Snapshot) -> Action {
         let (principal, session) = (call.principal.as_deref(), call.session.as_deref());
         if let Some(by) = self.approvals.granted(tool, principal, session) {
             record.note(format!("allowed by a standing grant from {by}"));
@@ -164,16 +134,10 @@ impl Governor {
         };
         let timeout = snap.approval_timeout;
         let rx = self.approvals.hold(view, timeout);
-        self.metrics
-            .approvals_pending
-            .set(self.approvals.count() as i64);
+        self.metrics.approvals_pending.set(self.approvals.count() as i64);
         record.note("held for a human");
         let _ = self.write_audit_event(record, "approval_requested", "");
-        let guard = AbandonGuard {
-            approvals: &self.approvals,
-            id: &id,
-            armed: true,
-        };
+        let guard = AbandonGuard { approvals: &self.approvals, id: &id, armed: true };
         let resolution = match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => Resolution::Expired { after: timeout },
@@ -183,20 +147,16 @@ impl Governor {
             }
         };
         guard.disarm();
-        self.metrics
-            .approvals_pending
-            .set(self.approvals.count() as i64);
+        self.metrics.approvals_pending.set(self.approvals.count() as i64);
         match resolution {
             Resolution::Approved { by, reason } => {
                 record.note(format!("approved by {by}"));
-                let _ =
-                    self.write_audit_event(record, "approval_approved", &with_reason(&by, &reason));
+                let _ = self.write_audit_event(record, "approval_approved", &with_reason(&by, &reason));
                 Action::Forward
             }
             Resolution::Denied { by, reason } => {
                 record.note(format!("denied by {by}"));
-                let _ =
-                    self.write_audit_event(record, "approval_denied", &with_reason(&by, &reason));
+                let _ = self.write_audit_event(record, "approval_denied", &with_reason(&by, &reason));
                 let why = match reason {
                     Some(r) => format!("{}; denied by {by}: {r}", record.decision.reason),
                     None => format!("{}; denied by {by}", record.decision.reason),
@@ -216,11 +176,7 @@ impl Governor {
         }
     }
 
-    fn write_audit(
-        &self,
-        kind: &str,
-        record: &DecisionRecord,
-    ) -> Result<(), crate::audit::AuditError> {
+    fn write_audit(&self, kind: &str, record: &DecisionRecord) -> Result<(), crate::audit::AuditError> {
         match &self.audit {
             Some(log) => log.append(kind, &AuditDecision::from(record)).map(|_| ()),
             None => Ok(()),

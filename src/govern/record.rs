@@ -81,10 +81,7 @@ impl DecisionRecord {
             evidence: facts
                 .evidence
                 .iter()
-                .map(|(tag, detail)| Evidence {
-                    tag: *tag,
-                    detail: detail.clone(),
-                })
+                .map(|(tag, detail)| Evidence { tag: *tag, detail: detail.clone() })
                 .collect(),
             latency_us,
             events: Mutex::new(Vec::new()),
@@ -93,10 +90,7 @@ impl DecisionRecord {
 
     /// Notes something that happened after the decision.
     pub fn note(&self, event: impl Into<String>) {
-        self.events
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(event.into());
+        self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event.into());
     }
 
     /// The rule id shown to users: the winning rule, or `default`.
@@ -128,21 +122,12 @@ impl Recent {
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<DecisionRecord>> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .get(id)
-            .cloned()
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).0.get(id).cloned()
     }
 
     /// The newest `n` decisions, newest first.
     pub fn latest(&self, n: usize) -> Vec<Arc<DecisionRecord>> {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        g.1.iter()
-            .rev()
-            .take(n)
-            .filter_map(|id| g.0.get(id).cloned())
-            .collect()
+        g.1.iter().rev().take(n).filter_map(|id| g.0.get(id).cloned()).collect()
     }
 }

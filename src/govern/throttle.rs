@@ -27,21 +27,12 @@ impl Throttle {
         let capacity = f64::from(rate.capacity);
         let per_sec = capacity / rate.per.as_secs_f64();
         let now = Instant::now();
-        let key = (
-            rule.id.clone(),
-            call.route.clone(),
-            call.session.clone().unwrap_or_default(),
-        );
+        let key = (rule.id.clone(), call.route.clone(), call.session.clone().unwrap_or_default());
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(&key) {
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.last).as_secs_f64() * per_sec < capacity
-            });
+            buckets.retain(|_, b| b.tokens + now.duration_since(b.last).as_secs_f64() * per_sec < capacity);
         }
-        let b = buckets.entry(key).or_insert(Bucket {
-            tokens: capacity,
-            last: now,
-        });
+        let b = buckets.entry(key).or_insert(Bucket { tokens: capacity, last: now });
         b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * per_sec).min(capacity);
         b.last = now;
         if b.tokens >= 1.0 {
@@ -63,11 +54,7 @@ mod tests {
     #[test]
     fn buckets_are_per_session_and_refuse_past_capacity() {
         let mut f = tempfile::NamedTempFile::new().unwrap();
-        std::io::Write::write_all(
-            &mut f,
-            b"[[rule]]\nid='t'\ndecision='throttle'\nrate='2/hour'\n",
-        )
-        .unwrap();
+        std::io::Write::write_all(&mut f, b"[[rule]]\nid='t'\ndecision='throttle'\nrate='2/hour'\n").unwrap();
         let p = Policy::load("none", &[f.path()], &[]).unwrap();
         let rule = &p.rules[0];
         assert_eq!(rule.verdict, Verdict::Throttle);

@@ -7,12 +7,7 @@ use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use std::sync::Arc;
 
-pub async fn handle(
-    _app: Arc<App>,
-    route: LlmRoute,
-    _req: Request<Incoming>,
-    _rest: String,
-) -> Response<Body> {
+pub async fn handle(_app: Arc<App>, route: LlmRoute, _req: Request<Incoming>, _rest: String) -> Response<Body> {
     let msg = format!(
         "LLM route {} ({}) is not served yet: provider interception is not built",
         route.name,

@@ -98,11 +98,7 @@ where
 }
 
 /// The bytes to send for one event: the original, or a re-encoded event with a filtered message.
-pub fn filter_event(
-    event: &sse::Event,
-    filter: &ResponseFilter<'_>,
-    pending: &PendingIds,
-) -> Bytes {
+pub fn filter_event(event: &sse::Event, filter: &ResponseFilter<'_>, pending: &PendingIds) -> Bytes {
     if pending.is_empty() {
         return event.raw.clone();
     }

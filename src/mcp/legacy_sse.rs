@@ -39,42 +39,24 @@ pub struct Sessions {
 
 impl Sessions {
     fn get(&self, id: &str) -> Option<Arc<Session>> {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-            .cloned()
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
     }
     fn insert(&self, id: String, s: Arc<Session>) {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, s);
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).insert(id, s);
     }
     fn remove(&self, id: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
     }
 }
 
-pub async fn handle(
-    app: Arc<App>,
-    route: McpRoute,
-    req: Request<Incoming>,
-    rest: String,
-) -> Response<Body> {
+pub async fn handle(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: String) -> Response<Body> {
     match (req.method().clone(), rest.trim_end_matches('/')) {
         (Method::GET, "/sse") => open(app, route, req).await,
         (Method::POST, "/messages") => post(app, route, req).await,
         _ => respond::error(
             StatusCode::NOT_FOUND,
             "not_found",
-            &format!(
-                "route {} serves GET {}/sse and POST {}/messages",
-                route.name, route.path, route.path
-            ),
+            &format!("route {} serves GET {}/sse and POST {}/messages", route.name, route.path, route.path),
         ),
     }
 }
@@ -83,16 +65,8 @@ async fn open(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
     let snap = app.gov.snapshot.load_full();
     let mut out = Request::new(body::empty());
     *out.uri_mut() = route.upstream.clone();
-    *out.headers_mut() = crate::upstream::request_headers(
-        req.headers(),
-        route.forward_authorization,
-        &route.headers,
-    );
-    let resp = match app
-        .upstream
-        .send(&route.name, out, snap.limits.upstream_timeout)
-        .await
-    {
+    *out.headers_mut() = crate::upstream::request_headers(req.headers(), route.forward_authorization, &route.headers);
+    let resp = match app.upstream.send(&route.name, out, snap.limits.upstream_timeout).await {
         Ok(r) => r,
         Err(e) => {
             app.gov.metrics.upstream_error(&route.name, e.kind());
@@ -104,36 +78,23 @@ async fn open(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
     }
     let sid = hex::encode(rand::random::<[u8; 16]>());
     let (tx, client_body) = body::channel(32);
-    let session = Arc::new(Session {
-        upstream_endpoint: Mutex::new(None),
-        pending: PendingIds::default(),
-        tx: tx.clone(),
-    });
+    let session =
+        Arc::new(Session { upstream_endpoint: Mutex::new(None), pending: PendingIds::default(), tx: tx.clone() });
     app.legacy.insert(sid.clone(), session.clone());
     let (mut parts, incoming) = resp.into_parts();
     crate::upstream::strip_hop_by_hop(&mut parts.headers);
     tokio::spawn(async move {
-        let filter = ResponseFilter {
-            gov: &app.gov,
-            route: &route.name,
-            session: Some(sid.clone()),
-            hints: &app.hints,
-        };
+        let filter =
+            ResponseFilter { gov: &app.gov, route: &route.name, session: Some(sid.clone()), hints: &app.hints };
         let base = route.upstream.to_string();
         let ours = format!("{}/messages?sessionId={sid}", route.path);
         let mut hook = |event: &sse::Event| -> Option<Bytes> {
             if event.event.as_deref() != Some("endpoint") {
                 return None;
             }
-            let target = event
-                .data
-                .as_deref()
-                .and_then(|d| url::Url::parse(&base).ok()?.join(d.trim()).ok());
+            let target = event.data.as_deref().and_then(|d| url::Url::parse(&base).ok()?.join(d.trim()).ok());
             let uri = target.and_then(|u| u.as_str().parse::<Uri>().ok());
-            *session
-                .upstream_endpoint
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = uri;
+            *session.upstream_endpoint.lock().unwrap_or_else(|p| p.into_inner()) = uri;
             Some(sse::encode(Some("endpoint"), event.id.as_deref(), &ours))
         };
         let end = relay_sse(
@@ -150,28 +111,19 @@ async fn open(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
         app.legacy.remove(&sid);
     });
     let mut r = Response::from_parts(parts, client_body);
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
 }
 
 async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Response<Body> {
-    let sid = req
-        .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("sessionId=")))
-        .map(str::to_string);
+    let sid =
+        req.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("sessionId="))).map(str::to_string);
     let Some(session) = sid.as_deref().and_then(|s| app.legacy.get(s)) else {
-        return respond::error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "unknown or expired sessionId",
-        );
+        return respond::error(StatusCode::NOT_FOUND, "not_found", "unknown or expired sessionId");
     };
     let snap = app.gov.snapshot.load_full();
     let (parts, incoming) = req.into_parts();
-    let bytes = match respond::read_body(&app, &parts.headers, incoming, snap.limits.max_body).await
-    {
+    let bytes = match respond::read_body(&app, &parts.headers, incoming, snap.limits.max_body).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
@@ -179,20 +131,15 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
         let (app, route, bytes, sid) = (app.clone(), route.clone(), bytes.clone(), sid.clone());
         tokio::spawn(async move {
             let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
-            Ok::<Plan, (i64, String)>(
-                plan(&app.gov, &route, &parsed, sid.as_deref(), &app.hints).await,
-            )
+            Ok::<Plan, (i64, String)>(plan(&app.gov, &route, &parsed, sid.as_deref(), &app.hints).await)
         })
     };
     match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
         Ok(Ok(Ok(plan))) => deliver(&app, &route, &session, &parts.headers, &bytes, plan).await,
         Ok(Ok(Err((code, msg)))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
-        Ok(Err(_)) => respond::rpc_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            None,
-            jsonrpc::INTERNAL_ERROR,
-            "decision failed",
-        ),
+        Ok(Err(_)) => {
+            respond::rpc_error(StatusCode::INTERNAL_SERVER_ERROR, None, jsonrpc::INTERNAL_ERROR, "decision failed")
+        }
         Err(_) => {
             // Held for a person: accept now, keep the client's stream alive, deliver when decided.
             let every = snap.keepalive;
@@ -234,25 +181,13 @@ async fn deliver(
     plan: Plan,
 ) -> Response<Body> {
     for local in &plan.local {
-        let _ = session
-            .tx
-            .send(sse::encode(Some("message"), None, local))
-            .await;
+        let _ = session.tx.send(sse::encode(Some("message"), None, local)).await;
     }
     let Some(body_bytes) = plan.upstream_body(original) else {
         return accepted();
     };
-    let Some(endpoint) = session
-        .upstream_endpoint
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
-    else {
-        return respond::error(
-            StatusCode::CONFLICT,
-            "not_ready",
-            "the upstream has not announced its endpoint yet",
-        );
+    let Some(endpoint) = session.upstream_endpoint.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+        return respond::error(StatusCode::CONFLICT, "not_ready", "the upstream has not announced its endpoint yet");
     };
     for (id, kind) in &plan.track {
         session.pending.insert(id.clone(), *kind);
@@ -261,18 +196,10 @@ async fn deliver(
     let mut req = Request::new(body::full(body_bytes));
     *req.method_mut() = Method::POST;
     *req.uri_mut() = endpoint;
-    *req.headers_mut() =
-        crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
-    match app
-        .upstream
-        .send(&route.name, req, snap.limits.upstream_timeout)
-        .await
-    {
+    *req.headers_mut() = crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
+    match app.upstream.send(&route.name, req, snap.limits.upstream_timeout).await {
         Ok(resp) => {
-            app.held_outcome(
-                &plan.decisions,
-                &format!("forwarded; the server answered {}", resp.status()),
-            );
+            app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
             respond::relay_untouched(resp)
         }
         Err(e) => {
@@ -281,15 +208,8 @@ async fn deliver(
             for text in &plan.forward {
                 if let Ok(p) = jsonrpc::parse_one(text) {
                     if let jsonrpc::Message::Request { id, .. } = p.message() {
-                        let err = jsonrpc::error_response(
-                            Some(id),
-                            jsonrpc::INTERNAL_ERROR,
-                            &e.to_string(),
-                        );
-                        let _ = session
-                            .tx
-                            .send(sse::encode(Some("message"), None, &err))
-                            .await;
+                        let err = jsonrpc::error_response(Some(id), jsonrpc::INTERNAL_ERROR, &e.to_string());
+                        let _ = session.tx.send(sse::encode(Some("message"), None, &err)).await;
                     }
                 }
             }

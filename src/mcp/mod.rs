@@ -27,9 +27,7 @@ pub struct Hints {
 impl Hints {
     pub fn get(&self, route: &str, tool: &str) -> ToolHints {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&(route.to_string(), tool.to_string()))
-            .copied()
-            .unwrap_or_default()
+        map.get(&(route.to_string(), tool.to_string())).copied().unwrap_or_default()
     }
 
     fn set(&self, route: &str, tool: &str, hints: ToolHints) {
@@ -48,18 +46,11 @@ pub fn tool_call(
     hints: &Hints,
 ) -> Result<ToolCall, String> {
     let params: Map<String, Value> = match params {
-        Some(p) => serde_json::from_str(p.get())
-            .map_err(|e| format!("tools/call params must be an object: {e}"))?,
+        Some(p) => serde_json::from_str(p.get()).map_err(|e| format!("tools/call params must be an object: {e}"))?,
         None => return Err("tools/call needs params with a tool name".into()),
     };
-    let name = params
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or("tools/call params need a string \"name\"")?;
-    let args = params
-        .get("arguments")
-        .cloned()
-        .unwrap_or(Value::Object(Map::new()));
+    let name = params.get("name").and_then(Value::as_str).ok_or("tools/call params need a string \"name\"")?;
+    let args = params.get("arguments").cloned().unwrap_or(Value::Object(Map::new()));
     let mut call = ToolCall::new(Surface::Mcp, route, name, args);
     call.session = session.map(str::to_string);
     call.hints = hints.get(route, name);
@@ -68,8 +59,7 @@ pub fn tool_call(
 
 /// The result a refused `tools/call` gets: a normal result with `isError: true`.
 pub fn refusal_response(id: &RawValue, message: &str) -> String {
-    let result =
-        serde_json::json!({ "content": [{ "type": "text", "text": message }], "isError": true });
+    let result = serde_json::json!({ "content": [{ "type": "text", "text": message }], "isError": true });
     jsonrpc::result_response(id, &result.to_string())
 }
 
@@ -115,11 +105,7 @@ impl Plan {
         if self.untouched {
             return Some(bytes::Bytes::copy_from_slice(original));
         }
-        Some(if self.batch {
-            format!("[{}]", self.forward.join(",")).into()
-        } else {
-            self.forward.concat().into()
-        })
+        Some(if self.batch { format!("[{}]", self.forward.join(",")).into() } else { self.forward.concat().into() })
     }
 
     /// Airlock's own replies as one JSON body (a single message, or an array for a batch).
@@ -140,23 +126,14 @@ pub async fn plan(
     session: Option<&str>,
     hints: &Hints,
 ) -> Plan {
-    let mut plan = Plan {
-        batch: body.batch,
-        untouched: true,
-        ..Plan::default()
-    };
+    let mut plan = Plan { batch: body.batch, untouched: true, ..Plan::default() };
     for m in &body.messages {
         match m.message() {
-            Message::Request {
-                id,
-                method: "tools/call",
-                params,
-            } => {
+            Message::Request { id, method: "tools/call", params } => {
                 let call = match tool_call(params, &route.name, session, hints) {
                     Ok(c) => c,
                     Err(e) => {
-                        plan.local
-                            .push(jsonrpc::error_response(Some(id), -32602, &e));
+                        plan.local.push(jsonrpc::error_response(Some(id), -32602, &e));
                         plan.untouched = false;
                         continue;
                     }
@@ -176,11 +153,7 @@ pub async fn plan(
                             plan.decisions.push(governed.record.decision.id.0.clone());
                         }
                         Err(e) => {
-                            plan.local.push(jsonrpc::error_response(
-                                Some(id),
-                                jsonrpc::INTERNAL_ERROR,
-                                &e,
-                            ));
+                            plan.local.push(jsonrpc::error_response(Some(id), jsonrpc::INTERNAL_ERROR, &e));
                             plan.untouched = false;
                         }
                     },
@@ -190,11 +163,7 @@ pub async fn plan(
                     }
                 }
             }
-            Message::Request {
-                id,
-                method: "tools/list",
-                ..
-            } => {
+            Message::Request { id, method: "tools/list", .. } => {
                 plan.forward.push(m.raw.get().to_string());
                 plan.track.push((jsonrpc::id_key(id), Pending::ToolsList));
             }
@@ -216,12 +185,7 @@ impl ResponseFilter<'_> {
     /// Returns the rewritten message text, or `None` to forward the original bytes.
     pub fn filter(&self, text: &str, pending: impl Fn(&str) -> Option<Pending>) -> Option<String> {
         let parsed = jsonrpc::parse_one(text).ok()?;
-        let Message::Response {
-            id,
-            result: Some(result),
-            ..
-        } = parsed.message()
-        else {
+        let Message::Response { id, result: Some(result), .. } = parsed.message() else {
             return None;
         };
         let kind = pending(&jsonrpc::id_key(id))?;
@@ -254,10 +218,7 @@ impl ResponseFilter<'_> {
             let mut call = ToolCall::new(Surface::Mcp, self.route, name, Value::Object(Map::new()));
             call.session.clone_from(&self.session);
             call.hints = hints;
-            let facts = crate::analyze::Facts {
-                tool: name.to_ascii_lowercase(),
-                ..Default::default()
-            };
+            let facts = crate::analyze::Facts { tool: name.to_ascii_lowercase(), ..Default::default() };
             snap.policy.denies_outright(&call, &facts).is_none()
         });
         tools.len() != before
@@ -272,10 +233,7 @@ impl ResponseFilter<'_> {
                 if let Some(text) = block.get_mut("text") {
                     found += r.redact_json(text, Direction::ToolResult).len();
                 }
-                if let Some(text) = block
-                    .get_mut("resource")
-                    .and_then(|res| res.get_mut("text"))
-                {
+                if let Some(text) = block.get_mut("resource").and_then(|res| res.get_mut("text")) {
                     found += r.redact_json(text, Direction::ToolResult).len();
                 }
             }

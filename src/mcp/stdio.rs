@@ -37,12 +37,7 @@ pub enum Line {
 
 impl<R: AsyncRead + Unpin> Lines<R> {
     pub fn new(reader: R, max: usize) -> Self {
-        Lines {
-            reader,
-            buf: BytesMut::with_capacity(8192),
-            max,
-            eof: false,
-        }
+        Lines { reader, buf: BytesMut::with_capacity(8192), max, eof: false }
     }
 
     /// The next line without its terminator; `None` at end of input.
@@ -69,11 +64,7 @@ impl<R: AsyncRead + Unpin> Lines<R> {
                     return Ok(if skipping { Some(Line::TooLong) } else { None });
                 }
                 let rest = self.buf.split().to_vec();
-                return Ok(Some(if skipping {
-                    Line::TooLong
-                } else {
-                    Line::Text(rest)
-                }));
+                return Ok(Some(if skipping { Line::TooLong } else { Line::Text(rest) }));
             }
             let n = self.reader.read_buf(&mut self.buf).await?;
             if n == 0 {
@@ -95,9 +86,7 @@ async fn write_lines<W: AsyncWrite + Unpin>(mut w: W, mut rx: mpsc::Receiver<Vec
 
 /// Runs the wrapped server; returns the exit code airlock should exit with.
 pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32> {
-    let (program, args) = command
-        .split_first()
-        .context("mcp-stdio needs a command after --")?;
+    let (program, args) = command.split_first().context("mcp-stdio needs a command after --")?;
     let mut child = tokio::process::Command::new(program)
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -153,31 +142,22 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
             Line::TooLong => {
                 gov.metrics.limit_hit("max_body");
                 let msg = format!("message larger than the {max}-byte limit");
-                let _ = to_client
-                    .send(
-                        jsonrpc::error_response(None, jsonrpc::INVALID_REQUEST, &msg).into_bytes(),
-                    )
-                    .await;
+                let _ =
+                    to_client.send(jsonrpc::error_response(None, jsonrpc::INVALID_REQUEST, &msg).into_bytes()).await;
                 continue;
             }
         };
         let mut decide = {
-            let (gov, route, hints, session, bytes) = (
-                gov.clone(),
-                route.clone(),
-                hints.clone(),
-                session.clone(),
-                bytes.clone(),
-            );
+            let (gov, route, hints, session, bytes) =
+                (gov.clone(), route.clone(), hints.clone(), session.clone(), bytes.clone());
             tokio::spawn(async move {
-                let parsed = jsonrpc::parse(&bytes)
-                    .map_err(|e| jsonrpc::error_response(None, e.code(), &e.to_string()))?;
+                let parsed =
+                    jsonrpc::parse(&bytes).map_err(|e| jsonrpc::error_response(None, e.code(), &e.to_string()))?;
                 Ok::<Plan, String>(plan(&gov, &route, &parsed, Some(&session), &hints).await)
             })
         };
         let deliver = {
-            let (to_server, to_client, pending) =
-                (to_server.clone(), to_client.clone(), pending.clone());
+            let (to_server, to_client, pending) = (to_server.clone(), to_client.clone(), pending.clone());
             let gov = gov.clone();
             move |joined: Result<Result<Plan, String>, tokio::task::JoinError>, bytes: Vec<u8>| async move {
                 match joined {
@@ -200,11 +180,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
                         let _ = to_client.send(error.into_bytes()).await;
                     }
                     Err(_) => {
-                        let e = jsonrpc::error_response(
-                            None,
-                            jsonrpc::INTERNAL_ERROR,
-                            "decision failed",
-                        );
+                        let e = jsonrpc::error_response(None, jsonrpc::INTERNAL_ERROR, "decision failed");
                         let _ = to_client.send(e.into_bytes()).await;
                     }
                 }
@@ -229,10 +205,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1)
+    status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(1)
 }
 
 async fn server_to_client(
@@ -243,12 +216,7 @@ async fn server_to_client(
     hints: Arc<Hints>,
     session: String,
 ) {
-    let filter = ResponseFilter {
-        gov: &gov,
-        route: "stdio",
-        session: Some(session),
-        hints: &hints,
-    };
+    let filter = ResponseFilter { gov: &gov, route: "stdio", session: Some(session), hints: &hints };
     let mut lines = Lines::new(out, MAX_SERVER_LINE);
     while let Ok(Some(line)) = lines.next().await {
         let Line::Text(bytes) = line else {

@@ -22,12 +22,7 @@ use tokio::sync::mpsc;
 const HOLD_DETECT: Duration = Duration::from_millis(200);
 
 /// Handles one request on a Streamable HTTP route. `rest` is the path after the route prefix.
-pub async fn handle(
-    app: Arc<App>,
-    route: McpRoute,
-    req: Request<Incoming>,
-    rest: String,
-) -> Response<Body> {
+pub async fn handle(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: String) -> Response<Body> {
     if req.method() == Method::POST {
         post(app, route, req, rest).await
     } else {
@@ -44,31 +39,21 @@ pub async fn handle(
     }
 }
 
-async fn post(
-    app: Arc<App>,
-    route: McpRoute,
-    req: Request<Incoming>,
-    rest: String,
-) -> Response<Body> {
+async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: String) -> Response<Body> {
     let snap = app.gov.snapshot.load_full();
     let (parts, incoming) = req.into_parts();
-    let bytes = match respond::read_body(&app, &parts.headers, incoming, snap.limits.max_body).await
-    {
+    let bytes = match respond::read_body(&app, &parts.headers, incoming, snap.limits.max_body).await {
         Ok(b) => b,
         Err(resp) => return resp,
     };
     let session = header_str(&parts.headers, "mcp-session-id");
-    let accepts_sse =
-        header_str(&parts.headers, "accept").is_some_and(|a| a.contains("text/event-stream"));
+    let accepts_sse = header_str(&parts.headers, "accept").is_some_and(|a| a.contains("text/event-stream"));
     // Deciding runs in its own task that owns the body, so a held decision can outlive this handler.
     let mut decide = {
-        let (app, route, bytes, session) =
-            (app.clone(), route.clone(), bytes.clone(), session.clone());
+        let (app, route, bytes, session) = (app.clone(), route.clone(), bytes.clone(), session.clone());
         tokio::spawn(async move {
             let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
-            Ok::<Plan, (i64, String)>(
-                plan(&app.gov, &route, &parsed, session.as_deref(), &app.hints).await,
-            )
+            Ok::<Plan, (i64, String)>(plan(&app.gov, &route, &parsed, session.as_deref(), &app.hints).await)
         })
     };
     let joined = if accepts_sse {
@@ -81,8 +66,7 @@ async fn post(
                     let Some(plan) = keep_alive_until(decide, &tx, every).await else {
                         return;
                     };
-                    finish_into_sse(app, route, parts.headers, rest, session, bytes, plan, tx)
-                        .await;
+                    finish_into_sse(app, route, parts.headers, rest, session, bytes, plan, tx).await;
                 });
                 return respond::sse_response(body);
             }
@@ -93,12 +77,9 @@ async fn post(
     match joined {
         Ok(Ok(plan)) => finish(app, route, parts.headers, rest, session, bytes, plan).await,
         Ok(Err((code, msg))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
-        Err(_) => respond::rpc_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            None,
-            jsonrpc::INTERNAL_ERROR,
-            "decision failed",
-        ),
+        Err(_) => {
+            respond::rpc_error(StatusCode::INTERNAL_SERVER_ERROR, None, jsonrpc::INTERNAL_ERROR, "decision failed")
+        }
     }
 }
 
@@ -106,11 +87,7 @@ type Decide = tokio::task::JoinHandle<Result<Plan, (i64, String)>>;
 
 /// Sends keep-alives until the decision task ends. If the client goes away, the decision is aborted
 /// (which withdraws a pending approval) and `None` is returned.
-async fn keep_alive_until(
-    mut decide: Decide,
-    tx: &mpsc::Sender<Bytes>,
-    every: Duration,
-) -> Option<Plan> {
+async fn keep_alive_until(mut decide: Decide, tx: &mpsc::Sender<Bytes>, every: Duration) -> Option<Plan> {
     let mut tick = tokio::time::interval(every);
     loop {
         tokio::select! {
@@ -134,14 +111,7 @@ enum Reply {
     Upstream(Response<Incoming>),
 }
 
-async fn exchange(
-    app: &App,
-    route: &McpRoute,
-    headers: &HeaderMap,
-    rest: &str,
-    original: &[u8],
-    plan: &Plan,
-) -> Reply {
+async fn exchange(app: &App, route: &McpRoute, headers: &HeaderMap, rest: &str, original: &[u8], plan: &Plan) -> Reply {
     let Some(body) = plan.upstream_body(original) else {
         return Reply::Local(plan.local_body());
     };
@@ -153,20 +123,12 @@ async fn exchange(
     let mut req = Request::new(body::full(body));
     *req.method_mut() = Method::POST;
     *req.uri_mut() = uri;
-    *req.headers_mut() =
-        crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
+    *req.headers_mut() = crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
     let started = std::time::Instant::now();
-    match app
-        .upstream
-        .send(&route.name, req, snap.limits.upstream_timeout)
-        .await
-    {
+    match app.upstream.send(&route.name, req, snap.limits.upstream_timeout).await {
         Ok(resp) => {
             app.observe_upstream("mcp", &route.name, started);
-            app.held_outcome(
-                &plan.decisions,
-                &format!("forwarded; the server answered {}", resp.status()),
-            );
+            app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
             Reply::Upstream(resp)
         }
         Err(e) => {
@@ -184,11 +146,7 @@ fn errors_for(plan: &Plan, message: &str) -> Vec<String> {
     for text in &plan.forward {
         if let Ok(p) = jsonrpc::parse_one(text) {
             if let jsonrpc::Message::Request { id, .. } = p.message() {
-                out.push(jsonrpc::error_response(
-                    Some(id),
-                    jsonrpc::INTERNAL_ERROR,
-                    message,
-                ));
+                out.push(jsonrpc::error_response(Some(id), jsonrpc::INTERNAL_ERROR, message));
             }
         }
     }
@@ -217,12 +175,7 @@ async fn finish(
         Reply::Local(body) => respond::json(StatusCode::OK, body),
         Reply::Failed(errors, status) => {
             if errors.is_empty() {
-                return respond::rpc_error(
-                    status,
-                    None,
-                    jsonrpc::INTERNAL_ERROR,
-                    "upstream unavailable",
-                );
+                return respond::rpc_error(status, None, jsonrpc::INTERNAL_ERROR, "upstream unavailable");
             }
             respond::json(StatusCode::OK, join(&errors, plan.batch))
         }
@@ -239,10 +192,7 @@ fn join(messages: &[String], batch: bool) -> String {
 }
 
 fn content_type(resp: &Response<Incoming>) -> &str {
-    resp.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+    resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 async fn relay_reply(
@@ -275,20 +225,13 @@ async fn relay_reply(
             }
         };
         let pending = pending_of(&plan);
-        let filter = ResponseFilter {
-            gov: &app.gov,
-            route: &route.name,
-            session,
-            hints: &app.hints,
-        };
+        let filter = ResponseFilter { gov: &app.gov, route: &route.name, session, hints: &app.hints };
         let out = filter_json_body(&bytes, &filter, &pending, &plan.local);
         let mut builder = Response::builder().status(status);
         if let Some(h) = builder.headers_mut() {
             *h = parts.headers;
         }
-        return builder
-            .body(body::full(out.unwrap_or(bytes)))
-            .unwrap_or_else(|_| respond::internal());
+        return builder.body(body::full(out.unwrap_or(bytes))).unwrap_or_else(|_| respond::internal());
     }
     let (tx, body) = body::channel(32);
     let mut builder = Response::builder().status(status);
@@ -297,11 +240,7 @@ async fn relay_reply(
     }
     tokio::spawn(async move {
         for local in &plan.local {
-            if tx
-                .send(sse::encode(Some("message"), None, local))
-                .await
-                .is_err()
-            {
+            if tx.send(sse::encode(Some("message"), None, local)).await.is_err() {
                 return;
             }
         }
@@ -324,15 +263,13 @@ fn filter_json_body(
         let mut changed = !local.is_empty();
         let mut out: Vec<String> = items
             .iter()
-            .map(
-                |raw| match filter.filter(raw.get(), |id| pending.take(id)) {
-                    Some(new) => {
-                        changed = true;
-                        new
-                    }
-                    None => raw.get().to_string(),
-                },
-            )
+            .map(|raw| match filter.filter(raw.get(), |id| pending.take(id)) {
+                Some(new) => {
+                    changed = true;
+                    new
+                }
+                None => raw.get().to_string(),
+            })
             .collect();
         out.extend(local.iter().cloned());
         return changed.then(|| Bytes::from(format!("[{}]", out.join(","))));
@@ -356,12 +293,7 @@ async fn stream_into(
 ) {
     let snap = app.gov.snapshot.load_full();
     let pending = pending_of(plan);
-    let filter = ResponseFilter {
-        gov: &app.gov,
-        route: &route.name,
-        session,
-        hints: &app.hints,
-    };
+    let filter = ResponseFilter { gov: &app.gov, route: &route.name, session, hints: &app.hints };
     let end = relay_sse(
         incoming,
         tx,
@@ -394,11 +326,7 @@ async fn finish_into_sse(
         let tx = tx.clone();
         async move {
             for m in messages {
-                if tx
-                    .send(sse::encode(Some("message"), None, &m))
-                    .await
-                    .is_err()
-                {
+                if tx.send(sse::encode(Some("message"), None, &m)).await.is_err() {
                     return;
                 }
             }
@@ -414,14 +342,7 @@ async fn finish_into_sse(
             let incoming = resp.into_body();
             if !status.is_success() {
                 let msg = format!("route {}: upstream answered {status}", route.name);
-                send_all(errors_for(
-                    &Plan {
-                        local: vec![],
-                        ..plan
-                    },
-                    &msg,
-                ))
-                .await;
+                send_all(errors_for(&Plan { local: vec![], ..plan }, &msg)).await;
             } else if is_sse {
                 stream_into(&app, &route, session, &plan, incoming, &tx).await;
             } else {
@@ -430,20 +351,14 @@ async fn finish_into_sse(
                     return;
                 };
                 let pending = pending_of(&plan);
-                let filter = ResponseFilter {
-                    gov: &app.gov,
-                    route: &route.name,
-                    session,
-                    hints: &app.hints,
-                };
+                let filter = ResponseFilter { gov: &app.gov, route: &route.name, session, hints: &app.hints };
                 let out = filter_json_body(&bytes, &filter, &pending, &[]).unwrap_or(bytes);
                 let text = String::from_utf8_lossy(&out);
-                let messages =
-                    match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {
-                        Ok(items) => items.iter().map(|r| r.get().to_string()).collect(),
-                        Err(_) if !text.trim().is_empty() => vec![text.trim().to_string()],
-                        Err(_) => vec![],
-                    };
+                let messages = match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {
+                    Ok(items) => items.iter().map(|r| r.get().to_string()).collect(),
+                    Err(_) if !text.trim().is_empty() => vec![text.trim().to_string()],
+                    Err(_) => vec![],
+                };
                 send_all(messages).await;
             }
         }
@@ -451,7 +366,5 @@ async fn finish_into_sse(
 }
 
 fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }

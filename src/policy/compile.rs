@@ -24,20 +24,11 @@ pub fn compile_file(raw: RawRuleFile, name: &str, diags: &mut Diagnostics<'_>) -
     let default = raw.default.and_then(|d| match Verdict::parse(d.get_ref()) {
         Some(v @ (Verdict::Allow | Verdict::Deny | Verdict::RequireHuman)) => Some(v),
         _ => {
-            diags.at(
-                Some(d.span().start),
-                "default",
-                format!("{:?} is not allow, deny or require_human", d.get_ref()),
-            );
+            diags.at(Some(d.span().start), "default", format!("{:?} is not allow, deny or require_human", d.get_ref()));
             None
         }
     });
-    let rules = raw
-        .rule
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| compile_rule(r, i, name, diags))
-        .collect();
+    let rules = raw.rule.into_iter().enumerate().filter_map(|(i, r)| compile_rule(r, i, name, diags)).collect();
     CompiledFile { default, rules }
 }
 
@@ -46,11 +37,7 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
     let at = |field: &str| format!("rule[{index}].{field}");
     let id = raw.id.get_ref().trim().to_string();
     if id.is_empty() {
-        d.at(
-            Some(raw.id.span().start),
-            at("id"),
-            "a rule needs a non-empty id",
-        );
+        d.at(Some(raw.id.span().start), at("id"), "a rule needs a non-empty id");
     }
     let line = crate::config::diag::line_of(d.source, raw.id.span().start);
     let verdict = match Verdict::parse(raw.decision.get_ref()) {
@@ -73,11 +60,7 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
                 "mcp" => Some(Surface::Mcp),
                 "llm" => Some(Surface::Llm),
                 other => {
-                    d.at(
-                        Some(s.span().start),
-                        at("surfaces"),
-                        format!("unknown surface {other:?} (mcp or llm)"),
-                    );
+                    d.at(Some(s.span().start), at("surfaces"), format!("unknown surface {other:?} (mcp or llm)"));
                     None
                 }
             })
@@ -86,11 +69,7 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
     let tags_any = tags(&raw.tags_any, &at("tags_any"), d);
     let tags_all = tags(&raw.tags_all, &at("tags_all"), d);
     let tags_none = tags(&raw.tags_none, &at("tags_none"), d);
-    let args = raw
-        .args
-        .iter()
-        .filter_map(|(path, m)| matcher(path, m, &at(&format!("args.{path}")), d))
-        .collect();
+    let args = raw.args.iter().filter_map(|(path, m)| matcher(path, m, &at(&format!("args.{path}")), d)).collect();
 
     let rate = match (&raw.rate, verdict) {
         (Some(r), Verdict::Throttle) => match Rate::parse(r.get_ref()) {
@@ -101,19 +80,11 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
             }
         },
         (None, Verdict::Throttle) => {
-            d.at(
-                Some(raw.decision.span().start),
-                at("rate"),
-                "a throttle rule needs a rate like \"30/minute\"",
-            );
+            d.at(Some(raw.decision.span().start), at("rate"), "a throttle rule needs a rate like \"30/minute\"");
             None
         }
         (Some(r), _) => {
-            d.at(
-                Some(r.span().start),
-                at("rate"),
-                "rate only applies to decision = \"throttle\"",
-            );
+            d.at(Some(r.span().start), at("rate"), "rate only applies to decision = \"throttle\"");
             None
         }
         (None, _) => None,
@@ -123,9 +94,7 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
         return None;
     }
     Some(Rule {
-        reason: raw
-            .reason
-            .unwrap_or_else(|| format!("{} by rule {id}", verdict.as_str())),
+        reason: raw.reason.unwrap_or_else(|| format!("{} by rule {id}", verdict.as_str())),
         origin: format!("{file}:{line}"),
         id,
         description: raw.description,
@@ -143,12 +112,7 @@ fn compile_rule(raw: RawRule, index: usize, file: &str, d: &mut Diagnostics<'_>)
     })
 }
 
-fn globs(
-    list: Option<&[Spanned<String>]>,
-    ci: bool,
-    field: &str,
-    d: &mut Diagnostics<'_>,
-) -> Option<GlobSet> {
+fn globs(list: Option<&[Spanned<String>]>, ci: bool, field: &str, d: &mut Diagnostics<'_>) -> Option<GlobSet> {
     let list = list?;
     let mut builder = GlobSetBuilder::new();
     for g in list {
@@ -173,22 +137,15 @@ fn tags(list: &[Spanned<String>], field: &str, d: &mut Diagnostics<'_>) -> TagSe
     for t in list {
         match Tag::parse(t.get_ref()) {
             Some(tag) => set.insert(tag),
-            None => d.at(
-                Some(t.span().start),
-                field,
-                format!("unknown tag {:?} (see `airlock check --tags`)", t.get_ref()),
-            ),
+            None => {
+                d.at(Some(t.span().start), field, format!("unknown tag {:?} (see `airlock check --tags`)", t.get_ref()))
+            }
         }
     }
     set
 }
 
-fn matcher(
-    path: &str,
-    raw: &Spanned<RawMatcher>,
-    field: &str,
-    d: &mut Diagnostics<'_>,
-) -> Option<ArgMatcher> {
+fn matcher(path: &str, raw: &Spanned<RawMatcher>, field: &str, d: &mut Diagnostics<'_>) -> Option<ArgMatcher> {
     let offset = Some(raw.span().start);
     let mut tests = Vec::new();
     let fail = |d: &mut Diagnostics<'_>, e: String| d.at(offset, field, e);
@@ -235,10 +192,7 @@ fn matcher(
             }
         }
     }
-    Some(ArgMatcher {
-        path: split_path(path),
-        tests,
-    })
+    Some(ArgMatcher { path: split_path(path), tests })
 }
 
 fn patch(raw: &RawRule, verdict: Verdict, index: usize, d: &mut Diagnostics<'_>) -> Option<Patch> {
@@ -252,20 +206,12 @@ fn patch(raw: &RawRule, verdict: Verdict, index: usize, d: &mut Diagnostics<'_>)
     let given: Vec<_> = offsets.iter().filter(|(_, o)| o.is_some()).collect();
     if verdict != Verdict::Constrain {
         for (name, offset) in given {
-            d.at(
-                *offset,
-                field(name),
-                "only a constrain rule can rewrite arguments",
-            );
+            d.at(*offset, field(name), "only a constrain rule can rewrite arguments");
         }
         return None;
     }
     if given.is_empty() {
-        d.at(
-            Some(raw.decision.span().start),
-            field("decision"),
-            "a constrain rule needs set, remove, cap or redact",
-        );
+        d.at(Some(raw.decision.span().start), field("decision"), "a constrain rule needs set, remove, cap or redact");
         return None;
     }
     let mut p = Patch::default();
@@ -273,11 +219,7 @@ fn patch(raw: &RawRule, verdict: Verdict, index: usize, d: &mut Diagnostics<'_>)
         for (k, v) in set.get_ref() {
             match serde_json::to_value(v) {
                 Ok(v) => p.set.push((split_path(k), v)),
-                Err(e) => d.at(
-                    Some(set.span().start),
-                    field(&format!("set.{k}")),
-                    e.to_string(),
-                ),
+                Err(e) => d.at(Some(set.span().start), field(&format!("set.{k}")), e.to_string()),
             }
         }
     }
@@ -285,11 +227,7 @@ fn patch(raw: &RawRule, verdict: Verdict, index: usize, d: &mut Diagnostics<'_>)
         p.remove = rm.get_ref().iter().map(|k| split_path(k)).collect();
     }
     if let Some(cap) = &raw.cap {
-        p.cap = cap
-            .get_ref()
-            .iter()
-            .map(|(k, v)| (split_path(k), *v))
-            .collect();
+        p.cap = cap.get_ref().iter().map(|(k, v)| (split_path(k), *v)).collect();
     }
     if let Some(r) = &raw.redact {
         p.redact = r.get_ref().iter().map(|k| split_path(k)).collect();

@@ -89,10 +89,7 @@ mod tests {
 
     #[test]
     fn globs_cross_slashes_and_arrays_match_any_element() {
-        let m = ArgMatcher {
-            path: split_path("cmd"),
-            tests: vec![Test::Glob(compile_glob("rm *", false).unwrap())],
-        };
+        let m = ArgMatcher { path: split_path("cmd"), tests: vec![Test::Glob(compile_glob("rm *", false).unwrap())] };
         assert!(m.matches(&json!({"cmd": "rm -rf /tmp/x"})));
         assert!(m.matches(&json!({"cmd": ["ls", "rm a/b"]})));
         assert!(!m.matches(&json!({"cmd": "ls"})));
@@ -101,16 +98,10 @@ mod tests {
 
     #[test]
     fn nested_paths_and_numbers() {
-        let m = ArgMatcher {
-            path: split_path("a.0.t"),
-            tests: vec![Test::Max(10.0)],
-        };
+        let m = ArgMatcher { path: split_path("a.0.t"), tests: vec![Test::Max(10.0)] };
         assert!(m.matches(&json!({"a": [{"t": 5}]})));
         assert!(!m.matches(&json!({"a": [{"t": 50}]})));
-        let e = ArgMatcher {
-            path: split_path("elevated"),
-            tests: vec![Test::Exists(false)],
-        };
+        let e = ArgMatcher { path: split_path("elevated"), tests: vec![Test::Exists(false)] };
         assert!(e.matches(&json!({})));
         assert!(!e.matches(&json!({"elevated": true})));
     }

@@ -43,27 +43,19 @@ pub type Limiter<'a> = dyn FnMut(&Rule, &ToolCall) -> Result<(), u64> + 'a;
 
 impl Policy {
     /// Loads a profile and rule files; `disable` removes rules by id. Every problem is reported.
-    pub fn load(
-        profile: &str,
-        files: &[impl AsRef<Path>],
-        disable: &[String],
-    ) -> Result<Policy, Vec<Diagnostic>> {
+    pub fn load(profile: &str, files: &[impl AsRef<Path>], disable: &[String]) -> Result<Policy, Vec<Diagnostic>> {
         let mut problems = Vec::new();
         let mut rules = Vec::new();
         let mut default = None;
         let mut sources: Vec<(String, String)> = Vec::new();
         if profile != "none" {
             match profiles::builtin(profile) {
-                Some(text) => {
-                    sources.push((format!("<built-in profile {profile}>"), text.to_string()))
-                }
+                Some(text) => sources.push((format!("<built-in profile {profile}>"), text.to_string())),
                 None => problems.push(Diagnostic {
                     file: "policy".into(),
                     line: None,
                     field: Some("policy.profile".into()),
-                    message: format!(
-                        "unknown profile {profile:?} (strict, moderate, permissive or none)"
-                    ),
+                    message: format!("unknown profile {profile:?} (strict, moderate, permissive or none)"),
                 }),
             }
         }
@@ -114,26 +106,13 @@ impl Policy {
             return Err(problems);
         }
         rules.retain(|r| !disable.contains(&r.id));
-        Ok(Policy {
-            profile: profile.to_string(),
-            rules,
-            default: default.unwrap_or(Verdict::Allow),
-        })
+        Ok(Policy { profile: profile.to_string(), rules, default: default.unwrap_or(Verdict::Allow) })
     }
 
     /// Decides one call. `limiter` is consulted only for throttle rules, and only when no deny or
     /// require_human rule matched (so a refused call never spends a rate-limit token).
-    pub fn decide<'p>(
-        &'p self,
-        call: &ToolCall,
-        facts: &Facts,
-        limiter: &mut Limiter<'_>,
-    ) -> Ruling<'p> {
-        let matched: Vec<&Rule> = self
-            .rules
-            .iter()
-            .filter(|r| r.matches(call, facts))
-            .collect();
+    pub fn decide<'p>(&'p self, call: &ToolCall, facts: &Facts, limiter: &mut Limiter<'_>) -> Ruling<'p> {
+        let matched: Vec<&Rule> = self.rules.iter().filter(|r| r.matches(call, facts)).collect();
         let strongest = |v: Verdict| matched.iter().copied().find(|r| r.verdict == v);
         let mut ruling = Ruling {
             decision: Decision {
@@ -165,11 +144,7 @@ impl Policy {
                 return ruling;
             }
         }
-        let constrains: Vec<&Rule> = matched
-            .iter()
-            .copied()
-            .filter(|r| r.verdict == Verdict::Constrain)
-            .collect();
+        let constrains: Vec<&Rule> = matched.iter().copied().filter(|r| r.verdict == Verdict::Constrain).collect();
         if let Some(first) = constrains.first() {
             set(&mut ruling, first, Verdict::Constrain);
             ruling.patches = constrains.iter().filter_map(|r| r.patch.as_ref()).collect();
@@ -179,8 +154,7 @@ impl Policy {
         if let Some(r) = explicit {
             set(&mut ruling, r, Verdict::Allow);
         } else if matched.is_empty() && self.default != Verdict::Allow {
-            ruling.decision.reason =
-                format!("no rule allows this call; the default is {}", self.default);
+            ruling.decision.reason = format!("no rule allows this call; the default is {}", self.default);
         }
         ruling
     }

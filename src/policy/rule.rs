@@ -17,9 +17,7 @@ pub struct Rate {
 impl Rate {
     /// Parses `N/second|minute|hour` (also `s`, `sec`, `m`, `min`, `h`).
     pub fn parse(s: &str) -> Result<Rate, String> {
-        let (n, unit) = s
-            .split_once('/')
-            .ok_or_else(|| format!("rate {s:?} must look like \"30/minute\""))?;
+        let (n, unit) = s.split_once('/').ok_or_else(|| format!("rate {s:?} must look like \"30/minute\""))?;
         let capacity: u32 = n
             .trim()
             .parse()
@@ -30,11 +28,7 @@ impl Rate {
             "second" | "sec" | "s" => Duration::from_secs(1),
             "minute" | "min" | "m" => Duration::from_secs(60),
             "hour" | "h" => Duration::from_secs(3600),
-            other => {
-                return Err(format!(
-                    "rate {s:?}: unknown unit {other:?} (second, minute or hour)"
-                ))
-            }
+            other => return Err(format!("rate {s:?}: unknown unit {other:?} (second, minute or hour)")),
         };
         Ok(Rate { capacity, per })
     }
@@ -111,17 +105,8 @@ mod tests {
 
     #[test]
     fn rates_parse_and_reject_nonsense() {
-        assert_eq!(
-            Rate::parse("30/minute"),
-            Ok(Rate {
-                capacity: 30,
-                per: Duration::from_secs(60)
-            })
-        );
-        assert_eq!(
-            Rate::parse("2/s").map(|r| r.per),
-            Ok(Duration::from_secs(1))
-        );
+        assert_eq!(Rate::parse("30/minute"), Ok(Rate { capacity: 30, per: Duration::from_secs(60) }));
+        assert_eq!(Rate::parse("2/s").map(|r| r.per), Ok(Duration::from_secs(1)));
         assert!(Rate::parse("0/minute").is_err());
         assert!(Rate::parse("30 per minute").is_err());
         assert!(Rate::parse("30/fortnight").is_err());

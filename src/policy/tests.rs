@@ -65,19 +65,10 @@ decision = "deny"
 "#,
     )
     .unwrap();
-    assert_eq!(
-        decide(&p, &call("exec", json!({"command": "ssh prod-1"}))).verdict,
-        Verdict::Deny
-    );
-    let wrapped = call(
-        "tool_call",
-        json!({"id": "exec", "args": {"command": "ssh prod-1"}}),
-    );
+    assert_eq!(decide(&p, &call("exec", json!({"command": "ssh prod-1"}))).verdict, Verdict::Deny);
+    let wrapped = call("tool_call", json!({"id": "exec", "args": {"command": "ssh prod-1"}}));
     assert_eq!(decide(&p, &wrapped).verdict, Verdict::Deny);
-    assert_eq!(
-        decide(&p, &call("exec", json!({"command": "ls"}))).verdict,
-        Verdict::Allow
-    );
+    assert_eq!(decide(&p, &call("exec", json!({"command": "ls"}))).verdict, Verdict::Allow);
 }
 
 #[test]
@@ -107,16 +98,10 @@ decision = "deny"
     };
     let bad = call("bad", json!({}));
     let facts = Analyzer::default().analyze(&bad);
-    assert_eq!(
-        p.decide(&bad, &facts, &mut limiter).decision.verdict,
-        Verdict::Deny
-    );
+    assert_eq!(p.decide(&bad, &facts, &mut limiter).decision.verdict, Verdict::Deny);
     let ok = call("ok", json!({}));
     let facts = Analyzer::default().analyze(&ok);
-    assert_eq!(
-        p.decide(&ok, &facts, &mut limiter).decision.verdict,
-        Verdict::Allow
-    );
+    assert_eq!(p.decide(&ok, &facts, &mut limiter).decision.verdict, Verdict::Allow);
     let r = p.decide(&ok, &facts, &mut limiter);
     assert_eq!(r.decision.verdict, Verdict::Throttle);
     assert_eq!(r.decision.retry_after_secs, Some(42));
@@ -167,14 +152,8 @@ rate = "lots"
     .unwrap_err();
     let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
     let all = text.join("\n");
-    assert!(
-        all.contains(":4: rule[0].decision: unknown decision \"dney\""),
-        "{all}"
-    );
-    assert!(
-        all.contains(":5: rule[0].tags_any: unknown tag \"destructve\""),
-        "{all}"
-    );
+    assert!(all.contains(":4: rule[0].decision: unknown decision \"dney\""), "{all}");
+    assert!(all.contains(":5: rule[0].tags_any: unknown tag \"destructve\""), "{all}");
     assert!(all.contains(":6: rule[0].tools: invalid glob"), "{all}");
     assert!(all.contains(":7: rule[0].colour: unknown field"), "{all}");
     assert!(all.contains(":12: rule[1].rate:"), "{all}");
@@ -197,10 +176,7 @@ decision = "allow"
     let d = decide(&p, &ro);
     assert_eq!(d.verdict, Verdict::Allow);
     assert!(d.tags.contains(Tag::ReadOnly));
-    assert_eq!(
-        decide(&p, &call("write", json!({}))).verdict,
-        Verdict::RequireHuman
-    );
+    assert_eq!(decide(&p, &call("write", json!({}))).verdict, Verdict::RequireHuman);
 }
 
 #[test]

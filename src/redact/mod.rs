@@ -67,11 +67,7 @@ impl Redactor {
 
     /// Redacts a whole text.
     pub fn redact_text<'a>(&self, text: &'a str, _dir: Direction) -> Redacted<'a> {
-        Redacted {
-            text: Cow::Borrowed(text),
-            findings: Vec::new(),
-            blocked: false,
-        }
+        Redacted { text: Cow::Borrowed(text), findings: Vec::new(), blocked: false }
     }
 
     /// Redacts every string inside a JSON value in place; returns what was found.
@@ -85,12 +81,8 @@ impl Redactor {
                     *s = new;
                 }
             }
-            Value::Array(items) => items
-                .iter_mut()
-                .for_each(|v| all.extend(self.redact_json(v, dir))),
-            Value::Object(map) => map
-                .values_mut()
-                .for_each(|v| all.extend(self.redact_json(v, dir))),
+            Value::Array(items) => items.iter_mut().for_each(|v| all.extend(self.redact_json(v, dir))),
+            Value::Object(map) => map.values_mut().for_each(|v| all.extend(self.redact_json(v, dir))),
             _ => {}
         }
         all
@@ -98,11 +90,7 @@ impl Redactor {
 
     /// A streaming redactor for one stream.
     pub fn stream(&self, dir: Direction) -> StreamRedactor {
-        StreamRedactor {
-            redactor: self.clone(),
-            dir,
-            pending: String::new(),
-        }
+        StreamRedactor { redactor: self.clone(), dir, pending: String::new() }
     }
 }
 
@@ -118,22 +106,14 @@ impl StreamRedactor {
     /// Feeds a chunk; returns the text that can be released now.
     pub fn push(&mut self, chunk: &str) -> String {
         self.pending.push_str(chunk);
-        let out = self
-            .redactor
-            .redact_text(&self.pending, self.dir)
-            .text
-            .into_owned();
+        let out = self.redactor.redact_text(&self.pending, self.dir).text.into_owned();
         self.pending.clear();
         out
     }
 
     /// Ends the stream; returns whatever was held back.
     pub fn finish(&mut self) -> String {
-        let out = self
-            .redactor
-            .redact_text(&self.pending, self.dir)
-            .text
-            .into_owned();
+        let out = self.redactor.redact_text(&self.pending, self.dir).text.into_owned();
         self.pending.clear();
         out
     }

@@ -46,15 +46,8 @@ impl App {
     }
 
     pub fn observe_upstream(&self, surface: &str, route: &str, started: Instant) {
-        let labels = RouteLabels {
-            surface: surface.to_string(),
-            route: route.to_string(),
-        };
-        self.gov
-            .metrics
-            .upstream_seconds
-            .get_or_create(&labels)
-            .observe(started.elapsed().as_secs_f64());
+        let labels = RouteLabels { surface: surface.to_string(), route: route.to_string() };
+        self.gov.metrics.upstream_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
     }
 
     /// Audits what became of calls that were held for a person and then forwarded.
@@ -63,31 +56,21 @@ impl App {
     }
 
     /// Records how a relayed stream ended; a cut stream is audited against the calls it carried.
-    pub fn stream_ended(
-        &self,
-        surface: &str,
-        route: &str,
-        decisions: &[String],
-        end: &mcp::exchange::StreamEnd,
-    ) {
+    pub fn stream_ended(&self, surface: &str, route: &str, decisions: &[String], end: &mcp::exchange::StreamEnd) {
         use mcp::exchange::StreamEnd;
         let detail = match end {
             StreamEnd::Complete => return,
             StreamEnd::Cut(why) => why.clone(),
             StreamEnd::ClientGone => "the client disconnected before the stream ended".to_string(),
             StreamEnd::TooLarge => "an upstream event exceeded limits.max_sse_event".to_string(),
-            StreamEnd::Idle => {
-                "the upstream stream was idle past limits.idle_stream_timeout".to_string()
-            }
+            StreamEnd::Idle => "the upstream stream was idle past limits.idle_stream_timeout".to_string(),
         };
         tracing::warn!(surface, route, %detail, "stream ended early");
         self.gov.metrics.upstream_error(route, "stream_cut");
         for id in decisions {
             if let Some(record) = self.gov.recent.get(id) {
                 record.note(format!("stream ended early: {detail}"));
-                let _ = self
-                    .gov
-                    .write_audit_event(&record, "stream_truncated", &detail);
+                let _ = self.gov.write_audit_event(&record, "stream_truncated", &detail);
             }
         }
     }
@@ -105,12 +88,8 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
         if let Some(rest) = under(&r.path) {
             app.gov.metrics.request("mcp", &r.name);
             return match r.transport {
-                McpTransport::StreamableHttp => {
-                    mcp::streamable_http::handle(app.clone(), r.clone(), req, rest).await
-                }
-                McpTransport::Sse => {
-                    mcp::legacy_sse::handle(app.clone(), r.clone(), req, rest).await
-                }
+                McpTransport::StreamableHttp => mcp::streamable_http::handle(app.clone(), r.clone(), req, rest).await,
+                McpTransport::Sse => mcp::legacy_sse::handle(app.clone(), r.clone(), req, rest).await,
             };
         }
     }
@@ -120,11 +99,7 @@ async fn route(app: Arc<App>, req: Request<Incoming>) -> Response<Body> {
             return crate::llm::handle(app.clone(), r.clone(), req, rest).await;
         }
     }
-    respond::error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        &format!("no airlock route serves {path}"),
-    )
+    respond::error(StatusCode::NOT_FOUND, "not_found", &format!("no airlock route serves {path}"))
 }
 
 /// Which listener a connection arrived on.
@@ -192,8 +167,8 @@ impl Bound {
         for t in tasks {
             let _ = t.await;
         }
-        let graceful = Arc::try_unwrap(graceful)
-            .map_err(|_| anyhow::anyhow!("listener tasks still hold the shutdown handle"))?;
+        let graceful =
+            Arc::try_unwrap(graceful).map_err(|_| anyhow::anyhow!("listener tasks still hold the shutdown handle"))?;
         tokio::select! {
             _ = graceful.shutdown() => tracing::info!("all connections drained"),
             _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("drain timed out after 30s; closing remaining connections"),
@@ -246,21 +221,16 @@ async fn accept_loop(
                 }
             });
             let mut builder = auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
+            builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
             builder.http2().timer(TokioTimer::new());
             let result = match tls {
-                Some(acceptor) => {
-                    match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => {
-                            let conn = builder.serve_connection_with_upgrades(TokioIo::new(s), svc);
-                            graceful.watch(conn.into_owned()).await
-                        }
-                        _ => return,
+                Some(acceptor) => match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+                    Ok(Ok(s)) => {
+                        let conn = builder.serve_connection_with_upgrades(TokioIo::new(s), svc);
+                        graceful.watch(conn.into_owned()).await
                     }
-                }
+                    _ => return,
+                },
                 None => {
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc);
                     graceful.watch(conn.into_owned()).await

@@ -16,15 +16,10 @@ const PAGE: &str = include_str!("page.html");
 pub fn page() -> Response<Body> {
     let mut r = Response::new(body::full(PAGE));
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-        ),
+        HeaderValue::from_static("default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     r

@@ -11,20 +11,12 @@ use serde_json::value::RawValue;
 pub fn json(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(body::full(body));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
 
 /// A JSON-RPC error as the whole response.
-pub fn rpc_error(
-    status: StatusCode,
-    id: Option<&RawValue>,
-    code: i64,
-    message: &str,
-) -> Response<Body> {
+pub fn rpc_error(status: StatusCode, id: Option<&RawValue>, code: i64, message: &str) -> Response<Body> {
     json(status, jsonrpc::error_response(id, code, message))
 }
 
@@ -35,21 +27,14 @@ pub fn error(status: StatusCode, kind: &str, message: &str) -> Response<Body> {
 }
 
 pub fn internal() -> Response<Body> {
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "airlock could not build the response",
-    )
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "airlock could not build the response")
 }
 
 /// An SSE response fed by a channel.
 pub fn sse_response(body: Body) -> Response<Body> {
     let mut r = Response::new(body);
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
 }
@@ -61,19 +46,12 @@ pub async fn read_body(
     incoming: Incoming,
     limit: usize,
 ) -> Result<Bytes, Response<Body>> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let too_large = || {
         app.gov.metrics.limit_hit("max_body");
         let msg = format!("request body larger than the {limit}-byte limit");
-        rpc_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            None,
-            jsonrpc::INVALID_REQUEST,
-            &msg,
-        )
+        rpc_error(StatusCode::PAYLOAD_TOO_LARGE, None, jsonrpc::INVALID_REQUEST, &msg)
     };
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
@@ -81,12 +59,7 @@ pub async fn read_body(
     match body::read_limited(incoming, limit).await {
         Ok(b) => Ok(b),
         Err(ReadError::TooLarge(_)) => Err(too_large()),
-        Err(ReadError::Io(e)) => Err(rpc_error(
-            StatusCode::BAD_REQUEST,
-            None,
-            jsonrpc::PARSE_ERROR,
-            &e,
-        )),
+        Err(ReadError::Io(e)) => Err(rpc_error(StatusCode::BAD_REQUEST, None, jsonrpc::PARSE_ERROR, &e)),
     }
 }
 
@@ -119,15 +92,10 @@ pub async fn passthrough(
     let mut out = Request::new(body::incoming(incoming));
     *out.method_mut() = parts.method;
     *out.uri_mut() = uri;
-    *out.headers_mut() =
-        crate::upstream::request_headers(&parts.headers, forward_authorization, extra);
+    *out.headers_mut() = crate::upstream::request_headers(&parts.headers, forward_authorization, extra);
     let snap = app.gov.snapshot.load();
     let started = std::time::Instant::now();
-    match app
-        .upstream
-        .send(route, out, snap.limits.upstream_timeout)
-        .await
-    {
+    match app.upstream.send(route, out, snap.limits.upstream_timeout).await {
         Ok(resp) => {
             app.observe_upstream("passthrough", route, started);
             relay_untouched(resp)

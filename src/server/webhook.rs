@@ -53,10 +53,7 @@ pub async fn run(app: Arc<super::App>) {
             Ok(ApprovalEvent::Pending(view)) => view,
             Ok(_) => continue,
             Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(
-                    missed = n,
-                    "webhook fell behind; some approvals were not announced"
-                );
+                tracing::warn!(missed = n, "webhook fell behind; some approvals were not announced");
                 continue;
             }
             Err(_) => return,
@@ -68,10 +65,7 @@ pub async fn run(app: Arc<super::App>) {
         let metrics_app = app.clone();
         tokio::spawn(async move {
             if let Err(e) = deliver(&upstream, &hook, &view).await {
-                metrics_app
-                    .gov
-                    .metrics
-                    .upstream_error("approvals-webhook", "webhook");
+                metrics_app.gov.metrics.upstream_error("approvals-webhook", "webhook");
                 tracing::warn!(approval = %view.id, error = %e, "approval webhook failed");
             }
         });
@@ -80,10 +74,7 @@ pub async fn run(app: Arc<super::App>) {
 
 async fn deliver(upstream: &Upstream, hook: &Webhook, view: &PendingView) -> Result<(), String> {
     let body = payload(view, hook.slack);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let mut req = Request::builder()
         .method(Method::POST)
         .uri(hook.url.clone())
@@ -93,10 +84,7 @@ async fn deliver(upstream: &Upstream, hook: &Webhook, view: &PendingView) -> Res
         req = req.header("x-airlock-signature", sign(secret.expose(), now, &body));
     }
     let req = req.body(body::full(body)).map_err(|e| e.to_string())?;
-    let resp = upstream
-        .send("approvals-webhook", req, Duration::from_secs(10))
-        .await
-        .map_err(|e| e.to_string())?;
+    let resp = upstream.send("approvals-webhook", req, Duration::from_secs(10)).await.map_err(|e| e.to_string())?;
     if resp.status().is_success() {
         Ok(())
     } else {

@@ -59,11 +59,7 @@ impl Upstream {
                 hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config)
             }
         };
-        let connector = tls
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .wrap_connector(http);
+        let connector = tls.https_or_http().enable_http1().enable_http2().wrap_connector(http);
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
@@ -82,14 +78,8 @@ impl Upstream {
     ) -> Result<Response<Incoming>, UpstreamError> {
         match tokio::time::timeout(timeout, self.client.request(req)).await {
             Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(e)) => Err(UpstreamError::Connect {
-                route: route.to_string(),
-                detail: describe(&e),
-            }),
-            Err(_) => Err(UpstreamError::Timeout {
-                route: route.to_string(),
-                secs: timeout.as_secs(),
-            }),
+            Ok(Err(e)) => Err(UpstreamError::Connect { route: route.to_string(), detail: describe(&e) }),
+            Err(_) => Err(UpstreamError::Timeout { route: route.to_string(), secs: timeout.as_secs() }),
         }
     }
 }
@@ -106,12 +96,7 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
 }
 
 /// Joins an upstream base URI with the path remainder and query of a client request.
-pub fn target(
-    base: &Uri,
-    rest: &str,
-    query: Option<&str>,
-    route: &str,
-) -> Result<Uri, UpstreamError> {
+pub fn target(base: &Uri, rest: &str, query: Option<&str>, route: &str) -> Result<Uri, UpstreamError> {
     let base_path = base.path().trim_end_matches('/');
     let mut pq = String::with_capacity(base_path.len() + rest.len() + 16);
     pq.push_str(base_path);
@@ -134,17 +119,11 @@ pub fn target(
     }
     let mut parts = base.clone().into_parts();
     parts.path_and_query =
-        Some(
-            pq.parse()
-                .map_err(|e: http::uri::InvalidUri| UpstreamError::Uri {
-                    route: route.to_string(),
-                    detail: e.to_string(),
-                })?,
-        );
-    Uri::from_parts(parts).map_err(|e| UpstreamError::Uri {
-        route: route.to_string(),
-        detail: e.to_string(),
-    })
+        Some(pq.parse().map_err(|e: http::uri::InvalidUri| UpstreamError::Uri {
+            route: route.to_string(),
+            detail: e.to_string(),
+        })?);
+    Uri::from_parts(parts).map_err(|e| UpstreamError::Uri { route: route.to_string(), detail: e.to_string() })
 }
 
 const HOP_BY_HOP: &[HeaderName] = &[
@@ -177,11 +156,7 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
 
 /// Headers for an upstream request: hygiene, credential stripping, the route's own headers.
 /// `accept-encoding` is removed so that bodies airlock must inspect arrive uncompressed.
-pub fn request_headers(
-    src: &HeaderMap,
-    forward_authorization: bool,
-    extra: &[(HeaderName, HeaderValue)],
-) -> HeaderMap {
+pub fn request_headers(src: &HeaderMap, forward_authorization: bool, extra: &[(HeaderName, HeaderValue)]) -> HeaderMap {
     let mut h = src.clone();
     strip_hop_by_hop(&mut h);
     h.remove(header::ACCEPT_ENCODING);
@@ -202,48 +177,29 @@ mod tests {
     #[test]
     fn target_joins_paths_and_queries() {
         let base: Uri = "http://127.0.0.1:9000/mcp".parse().unwrap();
+        assert_eq!(target(&base, "", None, "r").unwrap().to_string(), "http://127.0.0.1:9000/mcp");
         assert_eq!(
-            target(&base, "", None, "r").unwrap().to_string(),
-            "http://127.0.0.1:9000/mcp"
-        );
-        assert_eq!(
-            target(&base, "/messages", Some("sessionId=1"), "r")
-                .unwrap()
-                .to_string(),
+            target(&base, "/messages", Some("sessionId=1"), "r").unwrap().to_string(),
             "http://127.0.0.1:9000/mcp/messages?sessionId=1"
         );
         let root: Uri = "https://api.example.com".parse().unwrap();
-        assert_eq!(
-            target(&root, "/v1/messages", None, "r").unwrap().path(),
-            "/v1/messages"
-        );
+        assert_eq!(target(&root, "/v1/messages", None, "r").unwrap().path(), "/v1/messages");
     }
 
     #[test]
     fn client_credentials_and_hop_by_hop_never_go_upstream() {
         let mut src = HeaderMap::new();
-        src.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer client-secret"),
-        );
-        src.insert(
-            header::CONNECTION,
-            HeaderValue::from_static("keep-alive, x-private"),
-        );
+        src.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer client-secret"));
+        src.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, x-private"));
         src.insert("x-private", HeaderValue::from_static("1"));
         src.insert("mcp-session-id", HeaderValue::from_static("abc"));
-        let extra = [(
-            HeaderName::from_static("x-api-key"),
-            HeaderValue::from_static("real"),
-        )];
+        let extra = [(HeaderName::from_static("x-api-key"), HeaderValue::from_static("real"))];
         let h = request_headers(&src, false, &extra);
         assert!(h.get(header::AUTHORIZATION).is_none());
         assert!(h.get("x-private").is_none());
         assert!(h.get(header::CONNECTION).is_none());
         assert_eq!(h.get("mcp-session-id").unwrap(), "abc");
         assert_eq!(h.get("x-api-key").unwrap(), "real");
-        assert!(request_headers(&src, true, &[])
-            .get(header::AUTHORIZATION)
-            .is_some());
+        assert!(request_headers(&src, true, &[]).get(header::AUTHORIZATION).is_some());
     }
 }

@@ -22,9 +22,7 @@ pub fn python() -> Option<PathBuf> {
                 std::env::var_os("AIRLOCK_E2E_REQUIRED").is_none(),
                 "AIRLOCK_E2E_REQUIRED is set but AIRLOCK_PEER_PYTHON is not: run tests/run-all.sh"
             );
-            eprintln!(
-                "skipped: AIRLOCK_PEER_PYTHON not set (run tests/run-all.sh for end-to-end tests)"
-            );
+            eprintln!("skipped: AIRLOCK_PEER_PYTHON not set (run tests/run-all.sh for end-to-end tests)");
             None
         }
     }
@@ -40,10 +38,7 @@ pub fn airlock_bin() -> &'static str {
 
 /// A free loopback port (bound then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(0)
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
 pub fn wait_port(port: u16, timeout: Duration) {
@@ -119,14 +114,7 @@ impl Airlock {
             format!("{text}\n[policy]\nprofile = \"none\"\nfiles = [\"rules.toml\"]\n")
         };
         std::fs::write(&config, text).expect("write config");
-        Airlock {
-            dir,
-            port,
-            admin_port,
-            config,
-            audit,
-            proc: None,
-        }
+        Airlock { dir, port, admin_port, config, audit, proc: None }
     }
 
     pub fn spawn(&mut self) {
@@ -158,17 +146,9 @@ impl Airlock {
 
     /// Runs an airlock subcommand with this config; returns (success, stdout, stderr).
     pub fn cli(&self, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new(airlock_bin())
-            .args(args)
-            .arg("--config")
-            .arg(&self.config)
-            .output()
-            .expect("run airlock");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into(),
-            String::from_utf8_lossy(&out.stderr).into(),
-        )
+        let out =
+            Command::new(airlock_bin()).args(args).arg("--config").arg(&self.config).output().expect("run airlock");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
     }
 }
 
@@ -180,22 +160,13 @@ pub fn mcp_client(py: &Path, kind: &str, target: &str, script: &Value) -> Value 
         .output()
         .expect("run mcp client");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "mcp client failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("client output not JSON ({e}): {stdout}"))
+    assert!(out.status.success(), "mcp client failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("client output not JSON ({e}): {stdout}"))
 }
 
 /// The tool calls a FastMCP server received (from its call log).
 pub fn calls(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
+    std::fs::read_to_string(log).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
 /// A raw HTTP/1.1 exchange (for malformed input the SDKs would never send). Returns (status, body).
@@ -206,15 +177,8 @@ pub fn http_raw(port: u16, request: &[u8]) -> (u16, String) {
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
     let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     (status, body)
 }
 

@@ -31,18 +31,10 @@ name = "b"
 path = "/mcp/"
 upstream = "ftp://x"
 "#;
-    let err = load_str(text, Path::new("airlock.toml"), false)
-        .unwrap_err()
-        .to_string();
+    let err = load_str(text, Path::new("airlock.toml"), false).unwrap_err().to_string();
     assert!(err.contains("airlock.toml:3: listen.addr"), "{err}");
-    assert!(
-        err.contains("airlock.toml:13: mcp[0].transprt: unknown field"),
-        "{err}"
-    );
-    assert!(
-        err.contains("mcp[1].path: route path \"/mcp\" is already used by mcp[0]"),
-        "{err}"
-    );
+    assert!(err.contains("airlock.toml:13: mcp[0].transprt: unknown field"), "{err}");
+    assert!(err.contains("mcp[1].path: route path \"/mcp\" is already used by mcp[0]"), "{err}");
     assert!(err.contains("mcp[1].upstream"), "{err}");
     assert!(err.contains("cannot read rule file"), "{err}");
 }
@@ -50,13 +42,8 @@ upstream = "ftp://x"
 #[test]
 fn non_loopback_admin_needs_a_token() {
     let text = "[admin]\naddr = \"0.0.0.0:8788\"\n";
-    let err = load_str(text, Path::new("a.toml"), false)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("admin.token: refusing an admin listener"),
-        "{err}"
-    );
+    let err = load_str(text, Path::new("a.toml"), false).unwrap_err().to_string();
+    assert!(err.contains("admin.token: refusing an admin listener"), "{err}");
 }
 
 #[test]
@@ -71,12 +58,6 @@ fn sizes_and_env_expansion() {
     assert_eq!(parse_size("512 KiB"), Some(512 << 10));
     assert_eq!(parse_size("lots"), None);
     std::env::set_var("AIRLOCK_TEST_EXPAND", "v");
-    assert_eq!(
-        expand_env("Bearer ${AIRLOCK_TEST_EXPAND}!").as_deref(),
-        Ok("Bearer v!")
-    );
-    assert_eq!(
-        expand_env("${AIRLOCK_TEST_UNSET_VAR}"),
-        Err("AIRLOCK_TEST_UNSET_VAR".to_string())
-    );
+    assert_eq!(expand_env("Bearer ${AIRLOCK_TEST_EXPAND}!").as_deref(), Ok("Bearer v!"));
+    assert_eq!(expand_env("${AIRLOCK_TEST_UNSET_VAR}"), Err("AIRLOCK_TEST_UNSET_VAR".to_string()));
 }
