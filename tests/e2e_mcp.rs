@@ -202,6 +202,11 @@ fn bad_input_gets_clear_errors_and_nothing_is_forwarded() {
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["code"], -32600);
     let (status, _) = post(airlock.port, "/mcp/fast", "", b"\xff\xfe\x00garbage");
     assert_eq!(status, 400);
+    // 2026-07-28 routing headers that disagree with the body are refused, never forwarded.
+    let smuggle = br#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"drop_database","arguments":{}}}"#;
+    let (status, body) = post(airlock.port, "/mcp/fast", "Mcp-Method: tools/call\r\nMcp-Name: echo\r\n", smuggle);
+    assert!(body.contains("Mcp-Name header"), "{body}");
+    assert_eq!(status, 400);
     let big = format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{{\"name\":\"echo\",\"arguments\":{{\"text\":\"{}\"}}}}}}", "x".repeat(8192));
     let (status, _) = post(airlock.port, "/mcp/fast", "", big.as_bytes());
     assert_eq!(status, 413);

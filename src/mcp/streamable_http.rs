@@ -51,8 +51,10 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
     // Deciding runs in its own task that owns the body, so a held decision can outlive this handler.
     let mut decide = {
         let (app, route, bytes, session) = (app.clone(), route.clone(), bytes.clone(), session.clone());
+        let routing = (header_str(&parts.headers, "mcp-method"), header_str(&parts.headers, "mcp-name"));
         tokio::spawn(async move {
             let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
+            check_routing_headers(&parsed, &routing).map_err(|e| (jsonrpc::INVALID_REQUEST, e))?;
             Ok::<Plan, (i64, String)>(plan(&app.gov, &route, &parsed, session.as_deref(), &app.hints).await)
         })
     };
@@ -363,6 +365,38 @@ async fn finish_into_sse(
             }
         }
     }
+}
+
+/// The 2026-07-28 `Mcp-Method` / `Mcp-Name` headers must agree with the body: a server that routes by
+/// header must never run something other than what airlock judged.
+fn check_routing_headers(body: &jsonrpc::Body<'_>, headers: &(Option<String>, Option<String>)) -> Result<(), String> {
+    let (method, name) = headers;
+    if method.is_none() && name.is_none() {
+        return Ok(());
+    }
+    let [only] = body.messages.as_slice() else {
+        return Err("Mcp-Method/Mcp-Name headers need a single message, not a batch".into());
+    };
+    let (body_method, params) = match only.message() {
+        jsonrpc::Message::Request { method, params, .. } | jsonrpc::Message::Notification { method, params } => {
+            (method, params)
+        }
+        jsonrpc::Message::Response { .. } => return Ok(()),
+    };
+    if let Some(m) = method {
+        if m != body_method {
+            return Err(format!("Mcp-Method header {m:?} does not match the body's method {body_method:?}"));
+        }
+    }
+    if let (Some(n), "tools/call") = (name, body_method) {
+        let body_name = params
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(p.get()).ok())
+            .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string));
+        if body_name.as_deref() != Some(n.as_str()) {
+            return Err(format!("Mcp-Name header {n:?} does not match the tool in the body"));
+        }
+    }
+    Ok(())
 }
 
 fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
