@@ -215,3 +215,37 @@ fn each_pending_approval_is_announced_to_a_signed_webhook() {
     assert_eq!(status, 200);
     assert!(body.contains("isError") && body.contains("denied by admin-api"), "{body}");
 }
+
+#[test]
+fn decisions_are_explained_by_id_and_counted_in_metrics() {
+    let rules = "[[rule]]\nid = \"no-danger\"\ntools = [\"danger\"]\ndecision = \"deny\"\nreason = \"too dangerous\"\n";
+    let extra =
+        format!("[[mcp]]\nname = \"r\"\npath = \"/mcp/r\"\nupstream = \"http://127.0.0.1:{}/mcp\"\n", free_port());
+    let airlock = Airlock::start(&extra, rules);
+    let call = br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"danger","arguments":{"x":1}}}"#;
+    let (status, body) = post(airlock.port, "/mcp/r", "", call);
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let text = v["result"]["content"][0]["text"].as_str().unwrap();
+    let id = text.rsplit("decision ").next().unwrap().trim_end_matches(']');
+    let auth = "Authorization: Bearer test-admin-token\r\nConnection: close\r\n\r\n";
+    let (status, body) =
+        http_raw(airlock.admin_port, format!("GET /v1/decisions/{id} HTTP/1.1\r\nHost: x\r\n{auth}").as_bytes());
+    assert_eq!(status, 200, "{body}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["decision"], "deny");
+    assert_eq!(d["rule"], "no-danger");
+    assert_eq!(d["reason"], "too dangerous");
+    assert_eq!(d["tool"], "danger");
+    assert_eq!(d["matched_rules"][0]["id"], "no-danger");
+    assert!(d["matched_rules"][0]["origin"].as_str().unwrap().ends_with("rules.toml:2"), "{d}");
+    let (status, metrics) =
+        http_raw(airlock.admin_port, format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{auth}").as_bytes());
+    assert_eq!(status, 200);
+    assert!(metrics.contains("airlock_decisions_total{verdict=\"deny\",rule=\"no-danger\"} 1"), "{metrics}");
+    assert!(metrics.contains("airlock_requests_total{surface=\"mcp\",route=\"r\"} 1"), "{metrics}");
+    assert!(metrics.contains("airlock_decision_seconds_bucket"), "{metrics}");
+    let (status, _) =
+        http_raw(airlock.admin_port, format!("GET /v1/decisions/dec_nope HTTP/1.1\r\nHost: x\r\n{auth}").as_bytes());
+    assert_eq!(status, 404);
+}
