@@ -233,3 +233,46 @@ fn bad_input_gets_clear_errors_and_nothing_is_forwarded() {
     );
     assert_eq!(out["results"][0]["text"], "2");
 }
+
+#[test]
+fn the_tls_listener_serves_mcp_over_https() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let log = tmp.path().join("calls.log");
+    let (_h, hp) = fastmcp(&py, "streamable-http", &log);
+    let mut airlock = Airlock::configure(&routes(hp, free_port()), DENY_RULES);
+    let text = std::fs::read_to_string(&airlock.config).unwrap().replacen(
+        &format!("addr = \"127.0.0.1:{}\"\n", airlock.port),
+        &format!(
+            "addr = \"127.0.0.1:{}\"\ntls = {{ cert = \"{}\", key = \"{}\" }}\n",
+            airlock.port,
+            cert.display(),
+            key.display()
+        ),
+        1,
+    );
+    std::fs::write(&airlock.config, text).unwrap();
+    airlock.spawn();
+    let url = format!("https://127.0.0.1:{}/mcp/fast", airlock.port);
+    let script = json!([{"call": "add", "args": {"a": 20, "b": 22}}, {"call": "drop_database", "args": {"name": "x"}}]);
+    let out = std::process::Command::new(&py)
+        .arg(peers_dir().join("mcp_client.py"))
+        .args(["streamable-http", &url, &script.to_string()])
+        .env("SSL_CERT_FILE", &cert)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["results"][0]["text"], "42");
+    assert_eq!(v["results"][1]["isError"], true);
+}
