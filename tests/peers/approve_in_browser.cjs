@@ -16,7 +16,7 @@ const { chromium } = require('playwright-core');
     const card = page.locator('.card', { hasText: tool });
     await card.waitFor({ timeout: 20000 });
     if (shot) await page.screenshot({ path: shot, fullPage: true });
-    await card.getByRole('button', { name: 'Approve' }).click();
+    await card.getByRole('button', { name: 'Approve', exact: true }).click();
     await card.waitFor({ state: 'detached', timeout: 20000 });
     await page.getByText('Nothing is waiting.').waitFor({ timeout: 20000 });
     console.log('approved');
