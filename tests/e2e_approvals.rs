@@ -249,3 +249,59 @@ fn decisions_are_explained_by_id_and_counted_in_metrics() {
         http_raw(airlock.admin_port, format!("GET /v1/decisions/dec_nope HTTP/1.1\r\nHost: x\r\n{auth}").as_bytes());
     assert_eq!(status, 404);
 }
+
+fn run_client(py: &std::path::Path, kind: &str, target: &str, script: &Value, elicit: &str) -> Value {
+    let out = Command::new(py)
+        .arg(peers_dir().join("mcp_client.py"))
+        .args([kind, target, &script.to_string(), elicit])
+        .output()
+        .expect("run client");
+    assert!(out.status.success(), "client failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("client JSON")
+}
+
+#[test]
+fn a_client_that_declared_elicitation_is_asked_in_band_on_every_transport() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("calls.log");
+    let (_h, hp) = fastmcp(&py, "streamable-http", &log);
+    let (_s, sp) = fastmcp(&py, "sse", &log);
+    let extra = format!(
+        "[approvals]\ntimeout = \"30s\"\nkeepalive = \"1s\"\nelicit = true\n\
+         [[mcp]]\nname = \"fast\"\npath = \"/mcp/fast\"\nupstream = \"http://127.0.0.1:{hp}/mcp\"\n\
+         [[mcp]]\nname = \"legacy\"\npath = \"/mcp/legacy\"\nupstream = \"http://127.0.0.1:{sp}/sse\"\ntransport = \"sse\"\n"
+    );
+    let airlock = Airlock::start(&extra, RULES);
+    let stdio = json!([
+        airlock_bin(),
+        "mcp-stdio",
+        "--config",
+        airlock.config,
+        "--",
+        "env",
+        format!("CALL_LOG={}", log.display()),
+        py,
+        peers_dir().join("fastmcp_server.py"),
+        "stdio"
+    ])
+    .to_string();
+    let targets =
+        [("streamable-http", airlock.url("/mcp/fast")), ("sse", airlock.url("/mcp/legacy/sse")), ("stdio", stdio)];
+    for (kind, target) in &targets {
+        let name = format!("in-band-{kind}");
+        let out = run_client(&py, kind, target, &json!([{"call": "drop_database", "args": {"name": name}}]), "accept");
+        assert_eq!(out["results"][0]["text"], format!("dropped {name}"), "{kind}: {out}");
+        let asked = out["elicitations"][0].as_str().unwrap_or_default();
+        assert!(asked.contains("drop_database") && asked.contains("hold-drops"), "{kind}: {out}");
+
+        let out =
+            run_client(&py, kind, target, &json!([{"call": "drop_database", "args": {"name": "never"}}]), "decline");
+        let r = &out["results"][0];
+        assert_eq!(r["isError"], true, "{kind}: {out}");
+        assert!(r["text"].as_str().unwrap().contains("denied by the MCP client (in-band elicitation)"), "{kind}: {r}");
+    }
+    let received = calls(&log);
+    assert_eq!(received.len(), 3, "exactly the three accepted calls reach a server: {received:?}");
+    assert!(received.iter().all(|c| c["args"]["name"] != "never"));
+}

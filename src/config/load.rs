@@ -114,6 +114,7 @@ impl Validator<'_> {
             approval_timeout,
             keepalive,
             webhook,
+            elicit: approvals.elicit,
             audit_path,
             audit_fsync,
             limits,

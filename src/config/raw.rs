@@ -56,6 +56,9 @@ pub struct RawApprovals {
     pub timeout: Option<Spanned<String>>,
     pub keepalive: Option<Spanned<String>>,
     pub webhook: Option<RawWebhook>,
+    /// Also ask in-band (MCP elicitation) when the client supports it.
+    #[serde(default)]
+    pub elicit: bool,
 }
 
 /// `[approvals.webhook]`: notify a URL of each new pending approval.

@@ -162,6 +162,8 @@ pub struct Snapshot {
     pub keepalive: Duration,
     /// Where to announce new pending approvals.
     pub webhook: Option<Webhook>,
+    /// Ask in-band through MCP elicitation when the client declared it.
+    pub elicit: bool,
     pub audit_path: Option<PathBuf>,
     pub audit_fsync: bool,
     pub limits: Limits,

@@ -135,7 +135,14 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
         })
     };
     match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
-        Ok(Ok(Ok(plan))) => deliver(&app, &route, &session, &parts.headers, &bytes, plan).await,
+        Ok(Ok(Ok(plan))) => {
+            if plan.declares_elicitation {
+                if let Some(sid) = &sid {
+                    app.elicit.mark(sid);
+                }
+            }
+            deliver(&app, &route, &session, &parts.headers, &bytes, plan).await
+        }
         Ok(Ok(Err((code, msg)))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
         Ok(Err(_)) => {
             respond::rpc_error(StatusCode::INTERNAL_SERVER_ERROR, None, jsonrpc::INTERNAL_ERROR, "decision failed")
@@ -145,13 +152,22 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
             let every = snap.keepalive;
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(every);
+                let mut asked = std::collections::HashSet::new();
+                let elicit = app.gov.snapshot.load().elicit && sid.as_deref().is_some_and(|s| app.elicit.has(s));
                 let plan = loop {
                     tokio::select! {
                         joined = &mut decide => break joined.ok().and_then(Result::ok),
                         _ = tick.tick() => {
-                            if session.tx.send(Bytes::from_static(sse::KEEPALIVE)).await.is_err() {
-                                decide.abort();
-                                return;
+                            let mut out = vec![Bytes::from_static(sse::KEEPALIVE)];
+                            if let (true, Some(s)) = (elicit, sid.as_deref()) {
+                                let asks = super::elicit::new_requests(&app.gov, s, &mut asked);
+                                out.extend(asks.iter().map(|r| sse::encode(Some("message"), None, r)));
+                            }
+                            for b in out {
+                                if session.tx.send(b).await.is_err() {
+                                    decide.abort();
+                                    return;
+                                }
                             }
                         }
                     }

@@ -4,6 +4,7 @@
 //! text naming the tool, the reason, the rule and the decision id. Responses to `tools/list` lose the tools
 //! policy denies outright (and teach airlock each tool's annotations); responses to `tools/call` are
 //! redacted. Everything else passes as the original bytes. See `README.md` for the transport details.
+pub mod elicit;
 pub mod exchange;
 pub mod legacy_sse;
 pub mod stdio;
@@ -94,6 +95,10 @@ pub struct Plan {
     pub untouched: bool,
     /// Decision ids of forwarded calls (for outcome notes).
     pub decisions: Vec<String>,
+    /// An `initialize` in this body declared the client's `elicitation` capability.
+    pub declares_elicitation: bool,
+    /// Messages airlock consumed itself (answers to its own elicitations).
+    pub consumed: usize,
 }
 
 impl Plan {
@@ -162,6 +167,14 @@ pub async fn plan(
                         plan.untouched = false;
                     }
                 }
+            }
+            Message::Request { method: "initialize", params, .. } => {
+                plan.declares_elicitation |= elicit::declares(params);
+                plan.forward.push(m.raw.get().to_string());
+            }
+            Message::Response { id, result, error } if elicit::answer(gov, id, result, error) => {
+                plan.consumed += 1;
+                plan.untouched = false;
             }
             Message::Request { id, method: "tools/list", .. } => {
                 plan.forward.push(m.raw.get().to_string());

@@ -114,6 +114,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
         fail_mode: FailMode::Closed,
     };
     let session = format!("stdio-{}", std::process::id());
+    let capable = Arc::new(super::elicit::Capable::default());
     let reader = tokio::spawn(server_to_client(
         gov.clone(),
         child_out,
@@ -159,9 +160,13 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
         let deliver = {
             let (to_server, to_client, pending) = (to_server.clone(), to_client.clone(), pending.clone());
             let gov = gov.clone();
+            let (capable, session) = (capable.clone(), session.clone());
             move |joined: Result<Result<Plan, String>, tokio::task::JoinError>, bytes: Vec<u8>| async move {
                 match joined {
                     Ok(Ok(plan)) => {
+                        if plan.declares_elicitation {
+                            capable.mark(&session);
+                        }
                         for (id, kind) in &plan.track {
                             pending.insert(id.clone(), *kind);
                         }
@@ -190,7 +195,24 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
             Ok(joined) => deliver(joined, bytes).await,
             // Held for a person: keep reading other messages; deliver this one when decided.
             Err(_) => {
-                tokio::spawn(async move { deliver(decide.await, bytes).await });
+                let (gov, to_client, capable, session) =
+                    (gov.clone(), to_client.clone(), capable.clone(), session.clone());
+                tokio::spawn(async move {
+                    let elicit = gov.snapshot.load().elicit && capable.has(&session);
+                    let mut asked = std::collections::HashSet::new();
+                    let mut tick = tokio::time::interval(gov.snapshot.load().keepalive);
+                    let joined = loop {
+                        tokio::select! {
+                            joined = &mut decide => break joined,
+                            _ = tick.tick(), if elicit => {
+                                for ask in super::elicit::new_requests(&gov, &session, &mut asked) {
+                                    let _ = to_client.send(ask.into_bytes()).await;
+                                }
+                            }
+                        }
+                    };
+                    deliver(joined, bytes).await
+                });
             }
         }
     }

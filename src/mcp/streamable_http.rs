@@ -65,7 +65,7 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
                 let (tx, body) = body::channel(16);
                 let every = snap.keepalive;
                 tokio::spawn(async move {
-                    let Some(plan) = keep_alive_until(decide, &tx, every).await else {
+                    let Some(plan) = keep_alive_until(&app, session.as_deref(), decide, &tx, every).await else {
                         return;
                     };
                     finish_into_sse(app, route, parts.headers, rest, session, bytes, plan, tx).await;
@@ -89,15 +89,31 @@ type Decide = tokio::task::JoinHandle<Result<Plan, (i64, String)>>;
 
 /// Sends keep-alives until the decision task ends. If the client goes away, the decision is aborted
 /// (which withdraws a pending approval) and `None` is returned.
-async fn keep_alive_until(mut decide: Decide, tx: &mpsc::Sender<Bytes>, every: Duration) -> Option<Plan> {
+/// When the client can be asked in-band (`[approvals] elicit`), each held call of its session also gets an
+/// `elicitation/create` request on this stream.
+async fn keep_alive_until(
+    app: &App,
+    session: Option<&str>,
+    mut decide: Decide,
+    tx: &mpsc::Sender<Bytes>,
+    every: Duration,
+) -> Option<Plan> {
     let mut tick = tokio::time::interval(every);
+    let mut asked = std::collections::HashSet::new();
+    let elicit = app.gov.snapshot.load().elicit && session.is_some_and(|s| app.elicit.has(s));
     loop {
         tokio::select! {
             joined = &mut decide => return joined.ok().and_then(Result::ok),
             _ = tick.tick() => {
-                if tx.send(Bytes::from_static(sse::KEEPALIVE)).await.is_err() {
-                    decide.abort();
-                    return None;
+                let mut out = vec![Bytes::from_static(sse::KEEPALIVE)];
+                if let (true, Some(s)) = (elicit, session) {
+                    out.extend(super::elicit::new_requests(&app.gov, s, &mut asked).iter().map(|r| sse::encode(Some("message"), None, r)));
+                }
+                for b in out {
+                    if tx.send(b).await.is_err() {
+                        decide.abort();
+                        return None;
+                    }
                 }
             }
         }
@@ -130,6 +146,11 @@ async fn exchange(app: &App, route: &McpRoute, headers: &HeaderMap, rest: &str, 
     match app.upstream.send(&route.name, req, snap.limits.upstream_timeout).await {
         Ok(resp) => {
             app.observe_upstream("mcp", &route.name, started);
+            if plan.declares_elicitation {
+                if let Some(sid) = resp.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+                    app.elicit.mark(sid);
+                }
+            }
             app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
             Reply::Upstream(resp)
         }
@@ -174,6 +195,7 @@ async fn finish(
     plan: Plan,
 ) -> Response<Body> {
     match exchange(&app, &route, &headers, &rest, &original, &plan).await {
+        Reply::Local(body) if body.is_empty() => respond::accepted(),
         Reply::Local(body) => respond::json(StatusCode::OK, body),
         Reply::Failed(errors, status) => {
             if errors.is_empty() {

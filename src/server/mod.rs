@@ -32,6 +32,8 @@ pub struct App {
     pub upstream: Upstream,
     pub hints: mcp::Hints,
     pub legacy: mcp::legacy_sse::Sessions,
+    /// Sessions whose client can be asked in-band (MCP elicitation).
+    pub elicit: mcp::elicit::Capable,
 }
 
 impl App {
@@ -42,6 +44,7 @@ impl App {
             upstream: Upstream::new(timeout),
             hints: mcp::Hints::default(),
             legacy: mcp::legacy_sse::Sessions::default(),
+            elicit: mcp::elicit::Capable::default(),
         })
     }
 

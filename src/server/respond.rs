@@ -26,6 +26,13 @@ pub fn error(status: StatusCode, kind: &str, message: &str) -> Response<Body> {
     json(status, body.to_string())
 }
 
+/// `202 Accepted` with no body: what MCP servers answer to a POST of only responses or notifications.
+pub fn accepted() -> Response<Body> {
+    let mut r = Response::new(body::empty());
+    *r.status_mut() = StatusCode::ACCEPTED;
+    r
+}
+
 pub fn internal() -> Response<Body> {
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "airlock could not build the response")
 }
