@@ -163,6 +163,8 @@ pub fn request_headers(src: &HeaderMap, forward_authorization: bool, extra: &[(H
     if !forward_authorization {
         h.remove(header::AUTHORIZATION);
         h.remove(header::COOKIE);
+        h.remove("x-api-key");
+        h.remove("api-key");
     }
     for (name, value) in extra {
         h.insert(name.clone(), value.clone());
@@ -193,9 +195,11 @@ mod tests {
         src.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, x-private"));
         src.insert("x-private", HeaderValue::from_static("1"));
         src.insert("mcp-session-id", HeaderValue::from_static("abc"));
+        src.insert("x-api-key", HeaderValue::from_static("client-key"));
         let extra = [(HeaderName::from_static("x-api-key"), HeaderValue::from_static("real"))];
         let h = request_headers(&src, false, &extra);
         assert!(h.get(header::AUTHORIZATION).is_none());
+        assert!(request_headers(&src, false, &[]).get("x-api-key").is_none());
         assert!(h.get("x-private").is_none());
         assert!(h.get(header::CONNECTION).is_none());
         assert_eq!(h.get("mcp-session-id").unwrap(), "abc");
