@@ -54,4 +54,4 @@ export AIRLOCK_PEER_EVERYTHING="$EVERYTHING"
 export AIRLOCK_E2E_REQUIRED=1
 
 step "cargo test"
-cargo test --locked -- --test-threads="${AIRLOCK_TEST_THREADS:-2}"
+cargo test --locked --no-fail-fast -- --test-threads="${AIRLOCK_TEST_THREADS:-2}"
