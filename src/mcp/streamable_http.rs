@@ -68,7 +68,8 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
                     let Some(plan) = keep_alive_until(&app, session.as_deref(), decide, &tx, every).await else {
                         return;
                     };
-                    finish_into_sse(app, route, parts.headers, rest, session, bytes, plan, tx).await;
+                    let post = Post { app, route, headers: parts.headers, rest, session, original: bytes };
+                    finish_into_sse(post, plan, tx).await;
                 });
                 return respond::sse_response(body);
             }
@@ -77,7 +78,7 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
         decide.await
     };
     match joined {
-        Ok(Ok(plan)) => finish(app, route, parts.headers, rest, session, bytes, plan).await,
+        Ok(Ok(plan)) => finish(Post { app, route, headers: parts.headers, rest, session, original: bytes }, plan).await,
         Ok(Err((code, msg))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
         Err(_) => {
             respond::rpc_error(StatusCode::INTERNAL_SERVER_ERROR, None, jsonrpc::INTERNAL_ERROR, "decision failed")
@@ -129,7 +130,20 @@ enum Reply {
     Upstream(Response<Incoming>),
 }
 
-async fn exchange(app: &App, route: &McpRoute, headers: &HeaderMap, rest: &str, original: &[u8], plan: &Plan) -> Reply {
+/// One client POST, carried from deciding through forwarding to relaying the reply.
+struct Post {
+    app: Arc<App>,
+    route: McpRoute,
+    headers: HeaderMap,
+    /// The path after the route prefix.
+    rest: String,
+    session: Option<String>,
+    /// The body exactly as the client sent it.
+    original: Bytes,
+}
+
+async fn exchange(post: &Post, plan: &Plan) -> Reply {
+    let Post { app, route, headers, rest, original, .. } = post;
     let Some(body) = plan.upstream_body(original) else {
         return Reply::Local(plan.local_body());
     };
@@ -184,17 +198,10 @@ fn pending_of(plan: &Plan) -> PendingIds {
     ids
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    app: Arc<App>,
-    route: McpRoute,
-    headers: HeaderMap,
-    rest: String,
-    session: Option<String>,
-    original: Bytes,
-    plan: Plan,
-) -> Response<Body> {
-    match exchange(&app, &route, &headers, &rest, &original, &plan).await {
+async fn finish(post: Post, plan: Plan) -> Response<Body> {
+    let reply = exchange(&post, &plan).await;
+    let Post { app, route, session, .. } = post;
+    match reply {
         Reply::Local(body) if body.is_empty() => respond::accepted(),
         Reply::Local(body) => respond::json(StatusCode::OK, body),
         Reply::Failed(errors, status) => {
@@ -335,17 +342,9 @@ async fn stream_into(
 }
 
 /// The held path: the response is already an SSE stream; finish the exchange inside it.
-#[allow(clippy::too_many_arguments)]
-async fn finish_into_sse(
-    app: Arc<App>,
-    route: McpRoute,
-    headers: HeaderMap,
-    rest: String,
-    session: Option<String>,
-    original: Bytes,
-    plan: Plan,
-    tx: mpsc::Sender<Bytes>,
-) {
+async fn finish_into_sse(post: Post, plan: Plan, tx: mpsc::Sender<Bytes>) {
+    let reply = exchange(&post, &plan).await;
+    let Post { app, route, session, .. } = post;
     let send_all = |messages: Vec<String>| {
         let tx = tx.clone();
         async move {
@@ -356,7 +355,7 @@ async fn finish_into_sse(
             }
         }
     };
-    match exchange(&app, &route, &headers, &rest, &original, &plan).await {
+    match reply {
         Reply::Local(_) => send_all(plan.local.clone()).await,
         Reply::Failed(errors, _) => send_all(errors).await,
         Reply::Upstream(resp) => {
