@@ -1,0 +1,1 @@
+//! Property tests: streamed output equals whole-buffer output for every split.
