@@ -344,7 +344,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         }
     }
     let val = t.slice(vs, ve);
-    if !quoted && t.get(ve)? == Some(b'(') {
+    if !quoted && matches!(t.get(ve)?, Some(b'(' | b'[')) {
         return Ok(());
     }
     if plausible(val, quoted, class) {

@@ -24,8 +24,17 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     if n == 0 || n > 64 {
         return Ok(());
     }
-    let s = a - n;
+    // Leading punctuation belongs to whatever precedes (`-----jane@x.com`, `+jane@x.com`).
+    let lead = t
+        .slice(a - n, a)
+        .iter()
+        .take_while(|c| !c.is_ascii_alphanumeric())
+        .count();
+    let s = a - n + lead;
     let local = t.slice(s, a);
+    if local.is_empty() {
+        return Ok(());
+    }
     if local.first() == Some(&b'.')
         || local.last() == Some(&b'.')
         || local.windows(2).any(|w| w == b"..")
@@ -36,8 +45,25 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let mut labels = 0;
     let mut last;
     loop {
-        let l = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
-        if l == 0 || l > 63 || p + l - a > 254 {
+        let run = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
+        let label = t.slice(p, p + run);
+        // A label ends before `--` (except the IDNA `xn--`) and never ends with `-`.
+        let mut l = label
+            .windows(2)
+            .skip(2)
+            .position(|w| w == b"--")
+            .map_or(run, |k| k + 2);
+        if !label.starts_with(b"xn--") && label.get(2..4) == Some(b"--") {
+            l = l.min(2);
+        }
+        l -= label
+            .get(..l)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'-')
+            .count();
+        if l == 0 || run > 63 || p + l - a > 254 {
             return Ok(());
         }
         labels += 1;

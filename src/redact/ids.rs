@@ -9,7 +9,7 @@ use super::text::{More, Text};
 const PRIO: u8 = 150;
 
 fn boundary_before(t: &Text, s: usize) -> bool {
-    !matches!(t.prev(s), Some(c) if c.is_ascii_alphanumeric() || c == b'_')
+    !matches!(t.prev(s), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b']')
 }
 
 fn upper_at(t: &Text, i: usize) -> bool {
@@ -60,7 +60,7 @@ fn iban(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
             _ => return Ok(()),
         }
     }
-    if matches!(t.get(p)?, Some(c) if c.is_ascii_alphanumeric()) {
+    if matches!(t.get(p)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
         return Ok(());
     }
     if checks::iban_mod97(buf.get(..len).unwrap_or_default()) {
@@ -106,7 +106,7 @@ fn nino(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
         Some(b'A'..=b'D') => {}
         _ => return Ok(()),
     }
-    if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric()) {
+    if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
         return Ok(());
     }
     sink.add(s, p + 1, Kind::UkNino, PRIO);
@@ -124,7 +124,7 @@ fn pan(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
     if !matches!(t.get(s + 9)?, Some(c) if c.is_ascii_uppercase()) {
         return Ok(());
     }
-    if matches!(t.get(s + 10)?, Some(c) if c.is_ascii_alphanumeric()) {
+    if matches!(t.get(s + 10)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
         return Ok(());
     }
     sink.add(s, s + 10, Kind::InPan, PRIO);

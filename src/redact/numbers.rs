@@ -106,7 +106,9 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     };
     let outer = lead.unwrap_or(i);
     match t.prev(outer) {
-        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' => return Ok(()),
+        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => {
+            return Ok(())
+        }
         Some(b'.' | b'-' | b'/' | b',' | b':') if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit()) => {
             return Ok(())
         }
@@ -116,7 +118,7 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     };
     let after_last = gr.g.get(gr.n - 1).map_or(i, |g| g.1);
-    let end_ok_full = !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@');
+    let end_ok_full = !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
     let total: usize = (0..gr.n).map(|k| gr.len(k)).sum();
     if total < 8 || (gr.n == 1 && total > 19) {
         return Ok(());
@@ -128,7 +130,7 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         let cut_ok = if k == gr.n {
             end_ok_full
         } else {
-            t.slice(gr.sep[k].0, gr.sep[k].1) == b" "
+            matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (")
         };
         if !cut_ok {
             continue;

@@ -209,7 +209,7 @@ pub(crate) fn azure_key(t: &Text, v: usize, sink: &mut Sink) -> Result<(), More>
 
 /// `Bearer <token>`: an opaque token of at least 16 random-looking characters.
 pub(crate) fn bearer(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
-    if matches!(t.prev(a), Some(c) if is_word(c)) {
+    if matches!(t.prev(a), Some(c) if super::text::glues(c)) {
         return Ok(());
     }
     let v = a + 7;
@@ -228,7 +228,7 @@ pub(crate) fn bearer(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
 
 /// SendGrid: `SG.` + 22 + `.` + 43 base64url characters.
 pub(crate) fn sendgrid(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
-    if matches!(t.prev(a), Some(c) if is_word(c)) {
+    if matches!(t.prev(a), Some(c) if super::text::glues(c)) {
         return Ok(());
     }
     let x = t.run(a + 3, 22, is_b64url)?;

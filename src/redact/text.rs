@@ -110,6 +110,13 @@ pub(crate) fn is_word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
+/// A byte that glues what follows to what precedes: a word byte, or the `]` that ends a placeholder (so a
+/// value glued to a redacted neighbour is judged the same before and after the neighbour is redacted).
+#[inline]
+pub(crate) fn glues(c: u8) -> bool {
+    is_word(c) || c == b']'
+}
+
 /// `[A-Za-z0-9_-]`: the base64url alphabet most tokens use.
 #[inline]
 pub(crate) fn is_b64url(c: u8) -> bool {

@@ -206,7 +206,7 @@ pub(crate) const PRIO: u8 = 200;
 
 /// Checks the token format `spec` at anchor `a` (where its prefix was found).
 pub(crate) fn detect(t: &Text, a: usize, spec: &Token, sink: &mut Sink) -> Result<(), More> {
-    if matches!(t.prev(a), Some(c) if is_word(c)) {
+    if matches!(t.prev(a), Some(c) if super::text::glues(c)) {
         return Ok(());
     }
     let body_start = a + spec.prefix.len();
