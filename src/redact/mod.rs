@@ -4,20 +4,41 @@
 //! - [`Redactor::redact_text`]: a whole text → redacted text + findings;
 //! - [`Redactor::redact_json`]: walks a JSON value (strings only, keys untouched) in place;
 //! - [`Redactor::stream`]: a [`StreamRedactor`] that takes text in arbitrary chunks.
-use serde::{Deserialize, Serialize};
+//!
+//! Inside: [`engine`] finds anchors in one prefilter pass and runs the validators in [`tokens`],
+//! [`structured`], [`numbers`], [`ids`], [`email`] and [`assign`] only around them; [`action`] renders what
+//! was kept; [`stream`] commits the prefix of a stream that no later byte can change. See `README.md` here
+//! for the detectors, the defaults per direction and the hold-back rules.
+mod action;
+mod assign;
+mod checks;
+mod email;
+mod engine;
+mod ids;
+mod kinds;
+mod numbers;
+mod settings;
+mod stream;
+mod structured;
+mod text;
+mod tokens;
+
+#[cfg(test)]
+mod corpus_test;
+#[cfg(test)]
+mod stream_test;
+#[cfg(test)]
+mod tests;
+
+use engine::{Cand, Limits, Sink};
+use kinds::Kind;
+use serde::Serialize;
 use serde_json::Value;
+pub use settings::{Action, DirectionSettings, RedactSettings};
 use std::borrow::Cow;
-
-/// `[redact]` settings.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct RedactSettings {}
-
-impl RedactSettings {
-    /// Problems with the settings, each naming its field.
-    pub fn validate(&self) -> Vec<String> {
-        Vec::new()
-    }
-}
+use std::sync::Arc;
+pub use stream::StreamRedactor;
+use text::Text;
 
 /// Which way the data is flowing: actions differ per direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -35,13 +56,20 @@ pub enum Direction {
     Audit,
 }
 
+impl Direction {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// One thing a detector found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The detector's name, e.g. `email`, `card`, `aws-access-key`.
     pub kind: &'static str,
-    /// Byte range in the input text.
+    /// Byte range in the input text (for a stream: in the whole stream so far; for JSON: in that string).
     pub start: usize,
+    /// End of the byte range (exclusive).
     pub end: usize,
     /// What was done: `redact`, `mask`, `hash`, `block`.
     pub action: &'static str,
@@ -50,29 +78,122 @@ pub struct Finding {
 /// The result of redacting a text.
 #[derive(Debug, Clone)]
 pub struct Redacted<'a> {
+    /// The redacted text; borrowed (identical) when nothing was found.
     pub text: Cow<'a, str>,
+    /// What was found, in text order.
     pub findings: Vec<Finding>,
     /// A detector whose action is `block` fired: the caller must refuse the whole call or message.
     pub blocked: bool,
 }
 
-/// The compiled redaction engine.
-#[derive(Debug, Clone, Default)]
-pub struct Redactor {}
+/// Compiled settings shared by clones of a [`Redactor`].
+#[derive(Debug)]
+struct Engine {
+    actions: [[Action; Kind::COUNT]; 5],
+    key: Vec<u8>,
+    limits: Limits,
+}
+
+/// The compiled redaction engine; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    inner: Arc<Engine>,
+}
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Redactor::new(&RedactSettings::default())
+    }
+}
 
 impl Redactor {
-    pub fn new(_settings: &RedactSettings) -> Self {
-        Redactor {}
+    /// Compiles settings (call [`RedactSettings::validate`] first; invalid entries are ignored here).
+    pub fn new(settings: &RedactSettings) -> Self {
+        let mut actions = [[Action::Redact; Kind::COUNT]; 5];
+        for dir in Direction::ALL {
+            for &kind in Kind::ALL {
+                actions[dir.index()][kind.index()] = settings.resolve(dir, kind);
+            }
+        }
+        let max_holdback = settings.max_holdback.clamp(1024, 65536);
+        Redactor {
+            inner: Arc::new(Engine {
+                actions,
+                key: action::hash_key(&settings.hash_key_env),
+                limits: Limits {
+                    max_token: max_holdback - 64,
+                    pem_max: settings.pem_max.clamp(1024, 1 << 20),
+                },
+            }),
+        }
+    }
+
+    fn action(&self, dir: Direction, kind: Kind) -> Action {
+        self.inner.actions[dir.index()]
+            .get(kind.index())
+            .copied()
+            .unwrap_or(Action::Redact)
+    }
+
+    /// Candidates in `text` starting at or after `from`, with `Off` kinds dropped, overlaps resolved.
+    /// Also returns the lowest position that may still change once more input arrives.
+    fn find(&self, text: &str, eof: bool, from: usize, dir: Direction) -> (Vec<Cand>, usize) {
+        let t = Text {
+            b: text.as_bytes(),
+            eof,
+        };
+        let mut sink = Sink {
+            cands: Vec::new(),
+            pending: usize::MAX,
+        };
+        engine::scan(&t, self.inner.limits, &mut sink);
+        let mut cands = sink.cands;
+        cands.retain(|c| {
+            c.start >= from
+                && (c.kind == Kind::Placeholder || self.action(dir, c.kind) != Action::Off)
+        });
+        (engine::resolve(text, cands), sink.pending)
     }
 
     /// Redacts a whole text.
-    pub fn redact_text<'a>(&self, text: &'a str, _dir: Direction) -> Redacted<'a> {
-        Redacted { text: Cow::Borrowed(text), findings: Vec::new(), blocked: false }
+    pub fn redact_text<'a>(&self, text: &'a str, dir: Direction) -> Redacted<'a> {
+        let (cands, _) = self.find(text, true, 0, dir);
+        if cands.iter().all(|c| c.kind == Kind::Placeholder) {
+            return Redacted {
+                text: Cow::Borrowed(text),
+                findings: Vec::new(),
+                blocked: false,
+            };
+        }
+        let mut out = String::with_capacity(text.len() + 32);
+        let mut findings = Vec::new();
+        let blocked = action::render(
+            text,
+            0,
+            text.len(),
+            &cands,
+            |k| self.action(dir, k),
+            &self.inner.key,
+            0,
+            &mut out,
+            &mut findings,
+        );
+        Redacted {
+            text: Cow::Owned(out),
+            findings,
+            blocked,
+        }
     }
 
-    /// Redacts every string inside a JSON value in place; returns what was found.
+    /// Redacts every string inside a JSON value in place (object keys untouched); returns what was found.
+    /// Strings with nothing found are left exactly as they were.
     pub fn redact_json(&self, value: &mut Value, dir: Direction) -> Vec<Finding> {
         let mut all = Vec::new();
+        self.walk(value, dir, &mut all);
+        all
+    }
+
+    fn walk(&self, value: &mut Value, dir: Direction, all: &mut Vec<Finding>) {
         match value {
             Value::String(s) => {
                 let r = self.redact_text(s, dir);
@@ -81,40 +202,21 @@ impl Redactor {
                     *s = new;
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| all.extend(self.redact_json(v, dir))),
-            Value::Object(map) => map.values_mut().for_each(|v| all.extend(self.redact_json(v, dir))),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.walk(v, dir, all)),
+            Value::Object(map) => map.values_mut().for_each(|v| self.walk(v, dir, all)),
             _ => {}
         }
-        all
+    }
+
+    /// Like [`Redactor::redact_json`], and also reports whether a blocking detector fired.
+    pub fn redact_json_blocked(&self, value: &mut Value, dir: Direction) -> (Vec<Finding>, bool) {
+        let findings = self.redact_json(value, dir);
+        let blocked = findings.iter().any(|f| f.action == Action::Block.as_str());
+        (findings, blocked)
     }
 
     /// A streaming redactor for one stream.
     pub fn stream(&self, dir: Direction) -> StreamRedactor {
-        StreamRedactor { redactor: self.clone(), dir, pending: String::new() }
-    }
-}
-
-/// Redacts text arriving in chunks; output equals whole-buffer redaction however the input is split.
-#[derive(Debug)]
-pub struct StreamRedactor {
-    redactor: Redactor,
-    dir: Direction,
-    pending: String,
-}
-
-impl StreamRedactor {
-    /// Feeds a chunk; returns the text that can be released now.
-    pub fn push(&mut self, chunk: &str) -> String {
-        self.pending.push_str(chunk);
-        let out = self.redactor.redact_text(&self.pending, self.dir).text.into_owned();
-        self.pending.clear();
-        out
-    }
-
-    /// Ends the stream; returns whatever was held back.
-    pub fn finish(&mut self) -> String {
-        let out = self.redactor.redact_text(&self.pending, self.dir).text.into_owned();
-        self.pending.clear();
-        out
+        StreamRedactor::new(self.clone(), dir)
     }
 }

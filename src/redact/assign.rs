@@ -1,0 +1,467 @@
+//! Secrets assigned to a telling name: `password=…`, `"api_key": "…"`, `DB_PASS: …`, `--token=…`,
+//! `secret := "…"`, `Authorization: Basic …`. Anchored on `=` and `:`.
+//!
+//! The key is split into words (`_ - .` and camelCase); it must contain a password word or a secret word
+//! and no word that says the value is not the secret itself (`max_tokens`, `token_type`, `key_id`,
+//! `password_policy` …). The value must then look like a credential rather than prose or code: references
+//! (`${X}`, `os.environ[…]`, `DB_PASSWORD`), placeholders (`<your-token>`, `xxxx`, `changeme`), plain words
+//! and low-entropy strings are left alone. Only the value is redacted; the key stays readable.
+use super::checks;
+use super::engine::Sink;
+use super::kinds::Kind;
+use super::text::{More, Text};
+
+const PRIO: u8 = 100;
+const PASSWORD_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "passphrase",
+    "passcode",
+    "pswd",
+];
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "secrets",
+    "token",
+    "apikey",
+    "auth",
+    "authorization",
+    "credential",
+    "credentials",
+    "cred",
+    "creds",
+    "cookie",
+    "session",
+    "bearer",
+    "jwt",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "clientsecret",
+];
+const NOT_THE_VALUE: &[&str] = &[
+    "id",
+    "ids",
+    "type",
+    "name",
+    "names",
+    "count",
+    "max",
+    "min",
+    "limit",
+    "length",
+    "len",
+    "size",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "endpoint",
+    "expiry",
+    "expires",
+    "expiration",
+    "ttl",
+    "usage",
+    "hint",
+    "field",
+    "label",
+    "policy",
+    "required",
+    "format",
+    "prefix",
+    "header",
+    "param",
+    "input",
+    "placeholder",
+    "public",
+    "pub",
+    "publishable",
+    "hash",
+    "hashed",
+    "digest",
+    "salt",
+    "strength",
+    "reset",
+    "confirm",
+    "mode",
+    "timeout",
+    "enabled",
+    "enable",
+    "provider",
+    "algorithm",
+    "alg",
+    "kind",
+    "version",
+    "fingerprint",
+    "index",
+    "ref",
+    "env",
+    "var",
+    "dir",
+    "column",
+    "rotation",
+    "updated",
+    "created",
+    "at",
+    "date",
+    "time",
+    "budget",
+    "tokenizer",
+    "prompt",
+    "completion",
+    "total",
+    "output",
+    "manager",
+    "store",
+    "file",
+    "filter",
+    "regex",
+    "pattern",
+    "rule",
+    "rules",
+    "scope",
+    "scopes",
+    "method",
+    "level",
+    "desc",
+    "description",
+    "title",
+    "text",
+    "message",
+    "msg",
+    "error",
+    "errors",
+    "valid",
+    "invalid",
+    "check",
+    "status",
+    "state",
+];
+const DENY_EXACT: &[&str] = &[
+    "null",
+    "none",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "required",
+    "optional",
+    "string",
+    "str",
+    "int",
+    "bool",
+    "password",
+    "secret",
+    "token",
+    "hidden",
+    "test",
+    "todo",
+    "tbd",
+    "n/a",
+    "env",
+    "default",
+    "value",
+    "masked",
+    "unset",
+    "redacted",
+    "omitted",
+    "unknown",
+    "bearer",
+    "basic",
+];
+const DENY_SUB: &[&str] = &[
+    "example",
+    "placeholder",
+    "your_",
+    "your-",
+    "yourpass",
+    "changeme",
+    "redacted",
+    "xxxx",
+    "****",
+    "...",
+    "${",
+    "{{",
+    "%(",
+];
+
+/// What the key says the value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyClass {
+    Password,
+    Secret(Kind),
+}
+
+fn classify(key: &[u8]) -> Option<KeyClass> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for &c in key {
+        let boundary = matches!(c, b'_' | b'-' | b'.') || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(char::from(c.to_ascii_lowercase()));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    // Join `api key`, `access key`, `private key`, `secret key`, `client secret` into one word.
+    let joined: Vec<String> = words
+        .windows(2)
+        .map(|w| format!("{}{}", w[0], w[1]))
+        .collect();
+    let has = |list: &[&str]| {
+        words
+            .iter()
+            .chain(joined.iter())
+            .any(|w| list.contains(&w.as_str()))
+    };
+    if has(NOT_THE_VALUE) {
+        return None;
+    }
+    let last_is_key = words.last().is_some_and(|w| w == "key" || w == "keys");
+    let password = has(PASSWORD_WORDS);
+    let secret = has(SECRET_WORDS) || last_is_key;
+    if !(password || secret) {
+        return None;
+    }
+    if password && !secret {
+        return Some(KeyClass::Password);
+    }
+    let any = |w: &str| words.iter().any(|x| x == w);
+    let kind = if any("aws") && (any("secret") || has(&["secretaccesskey"])) {
+        Kind::AwsSecretKey
+    } else if any("dd") || any("datadog") {
+        Kind::DatadogKey
+    } else if password {
+        Kind::Password
+    } else {
+        Kind::Secret
+    };
+    Some(KeyClass::Secret(kind))
+}
+
+/// Checks for `key <sep> value` around the separator at `a` (`=` or `:`).
+pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    let mut v = a + 1;
+    let sep = t.b.get(a).copied().unwrap_or(0);
+    if sep == b':' {
+        if t.prev(a) == Some(b':') {
+            return Ok(());
+        }
+        match t.get(a + 1)? {
+            Some(b':') => return Ok(()),
+            Some(b'/') if t.get(a + 2)? == Some(b'/') => return Ok(()),
+            Some(b'=') => v += 1,
+            _ => {}
+        }
+    } else {
+        if matches!(
+            t.prev(a),
+            Some(b'=' | b'!' | b'<' | b'>' | b':' | b'+' | b'-' | b'*' | b'/' | b'|' | b'&')
+        ) {
+            return Ok(());
+        }
+        match t.get(a + 1)? {
+            Some(b'=') => return Ok(()),
+            Some(b'>') => v += 1,
+            _ => {}
+        }
+    }
+    let sp = t.back_run(a, 3, |c| c == b' ' || c == b'\t');
+    if sp > 3 {
+        return Ok(());
+    }
+    let mut k_end = a - sp;
+    if matches!(t.prev(k_end), Some(b'"' | b'\'')) {
+        k_end -= 1;
+    }
+    let kl = t.back_run(k_end, 64, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+    });
+    if kl == 0 || kl > 64 {
+        return Ok(());
+    }
+    let key = t.slice(k_end - kl, k_end);
+    // Cheap gate before the word split: a telling substring must occur.
+    let telling = [
+        &b"pass"[..],
+        b"pwd",
+        b"pswd",
+        b"secret",
+        b"token",
+        b"key",
+        b"auth",
+        b"cred",
+        b"cookie",
+        b"session",
+        b"bearer",
+        b"jwt",
+    ];
+    if !telling
+        .iter()
+        .any(|w| key.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    {
+        return Ok(());
+    }
+    let Some(class) = classify(key) else {
+        return Ok(());
+    };
+    let sp = t.run(v, 3, |c| c == b' ' || c == b'\t')?;
+    if sp > 3 {
+        return Ok(());
+    }
+    v += sp;
+    let (mut vs, mut ve, quoted) = match value(t, v)? {
+        Some(x) => x,
+        None => return Ok(()),
+    };
+    // `Authorization: Basic <b64>` / `"Bearer <tok>"`: the credential is after the scheme word.
+    let val = t.slice(vs, ve);
+    let schemes: [&[u8]; 3] = [b"basic", b"bearer", b"token"];
+    if let Some(sch) = schemes
+        .iter()
+        .find(|s| val.len() >= s.len() && val[..s.len()].eq_ignore_ascii_case(s))
+    {
+        if quoted && val.get(sch.len()) == Some(&b' ') {
+            vs += sch.len() + 1;
+        } else if !quoted && val.len() == sch.len() && t.get(ve)? == Some(b' ') {
+            let n = t.run(ve + 1, 900, |c| {
+                c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b',' | b';')
+            })?;
+            if n == 0 || n > 900 {
+                return Ok(());
+            }
+            vs = ve + 1;
+            ve = vs + n;
+        }
+    }
+    let val = t.slice(vs, ve);
+    if !quoted && matches!(t.get(ve)?, Some(b'(' | b'[')) {
+        return Ok(());
+    }
+    if plausible(val, quoted, class) {
+        let kind = match class {
+            KeyClass::Password => Kind::Password,
+            KeyClass::Secret(k) => k,
+        };
+        sink.add(vs, ve, kind, PRIO);
+    }
+    Ok(())
+}
+
+/// The value span at `v`: quoted (`"…"`, `'…'`, `` `…` ``, no newline) or a bare run; plus whether quoted.
+fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
+    match t.get(v)? {
+        Some(q @ (b'"' | b'\'' | b'`')) => {
+            let n = t.run(v + 1, 256, |c| {
+                c != q && c != b'\n' && c != b'\r' && c != b'\\'
+            })?;
+            if n == 0 || n > 256 || t.get(v + 1 + n)? != Some(q) {
+                return Ok(None);
+            }
+            Ok(Some((v + 1, v + 1 + n, true)))
+        }
+        _ => {
+            let n = t.run(v, 256, |c| {
+                c > b' '
+                    && c < 0x7f
+                    && !matches!(
+                        c,
+                        b',' | b';'
+                            | b'&'
+                            | b'"'
+                            | b'\''
+                            | b'`'
+                            | b'<'
+                            | b'>'
+                            | b'('
+                            | b')'
+                            | b'{'
+                            | b'}'
+                            | b'['
+                            | b']'
+                            | b'\\'
+                    )
+            })?;
+            if n == 0 || n > 256 {
+                return Ok(None);
+            }
+            Ok(Some((v, v + n, false)))
+        }
+    }
+}
+
+fn plain_word(v: &[u8]) -> bool {
+    if !v.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let tail_lower = v.iter().skip(1).all(u8::is_ascii_lowercase);
+    let all_upper = v.iter().all(u8::is_ascii_uppercase);
+    tail_lower || all_upper
+}
+
+/// Whether a value assigned to a telling key looks like the credential itself.
+fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
+    if v.is_empty() || v.len() > 256 || v.contains(&b' ') || v.contains(&b'\t') {
+        return false;
+    }
+    if matches!(
+        v.first(),
+        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'(' | b'*' | b'/' | b'~' | b'#')
+    ) {
+        return false;
+    }
+    let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
+    if DENY_EXACT.iter().any(|d| d.as_bytes() == lower.as_slice())
+        || DENY_SUB
+            .iter()
+            .any(|d| lower.windows(d.len()).any(|w| w == d.as_bytes()))
+    {
+        return false;
+    }
+    let (lo, up, dg, other) = checks::classes(v);
+    if !quoted {
+        // Code references: `os.environ`, `config.db.password`, `DB_PASSWORD`, `process.env.TOKEN`.
+        let ident_dots = v
+            .iter()
+            .all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.')
+            && v.contains(&b'.');
+        let env_ref = !lo && !dg && v.contains(&b'_');
+        if ident_dots || env_ref {
+            return false;
+        }
+    }
+    if plain_word(v) {
+        return false;
+    }
+    // Slugs: lowercase words joined by separators, no digits (`on-failure`, `user_session`).
+    if !up
+        && !dg
+        && v.iter()
+            .all(|&c| c.is_ascii_lowercase() || matches!(c, b'-' | b'_' | b'.'))
+    {
+        return false;
+    }
+    match class {
+        KeyClass::Password => v.len() >= 6 && (dg || other || (lo && up)),
+        KeyClass::Secret(Kind::AwsSecretKey) => v.len() == 40 && checks::looks_random(v),
+        KeyClass::Secret(_) => {
+            if !dg && !(lo && up) || v.iter().all(u8::is_ascii_digit) {
+                return false;
+            }
+            if v.len() >= 16 {
+                checks::looks_random(v)
+            } else {
+                v.len() >= 10 && checks::entropy(v) >= 2.8 && dg && (lo || up)
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Corpus test: recall on labelled secrets/PII and untouched hard negatives.

@@ -1,0 +1,96 @@
+//! Email addresses, anchored on `@`: a local part of `[A-Za-z0-9._%+-]` (1–64, no leading, trailing or
+//! doubled dot) and a domain of at least two labels whose last is 2–24 letters and not a file extension
+//! (`icon@2x.png` is an asset, not an address). `git@github.com:org/repo` (scp-style) is not an address.
+use super::engine::Sink;
+use super::kinds::Kind;
+use super::text::{More, Text};
+
+const PRIO: u8 = 120;
+const FILE_EXTS: &[&[u8]] = &[
+    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"ico", b"js", b"mjs", b"ts", b"tsx", b"jsx",
+    b"py", b"rs", b"go", b"rb", b"java", b"kt", b"cpp", b"hpp", b"cs", b"php", b"json", b"yaml",
+    b"yml", b"toml", b"xml", b"html", b"htm", b"css", b"scss", b"md", b"txt", b"csv", b"log",
+    b"lock", b"sh", b"bat", b"gz", b"tar", b"pdf", b"wasm", b"so", b"dll", b"exe", b"bin", b"map",
+    b"tgz", b"whl",
+];
+
+fn local_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+/// Checks for an address around the `@` at `a`.
+pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    let n = t.back_run(a, 64, local_char);
+    if n == 0 || n > 64 {
+        return Ok(());
+    }
+    // Leading punctuation belongs to whatever precedes (`-----jane@x.com`, `+jane@x.com`).
+    let lead = t
+        .slice(a - n, a)
+        .iter()
+        .take_while(|c| !c.is_ascii_alphanumeric())
+        .count();
+    let s = a - n + lead;
+    let local = t.slice(s, a);
+    if local.is_empty() {
+        return Ok(());
+    }
+    if local.first() == Some(&b'.')
+        || local.last() == Some(&b'.')
+        || local.windows(2).any(|w| w == b"..")
+    {
+        return Ok(());
+    }
+    let mut p = a + 1;
+    let mut labels = 0;
+    let mut last;
+    loop {
+        let run = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
+        let label = t.slice(p, p + run);
+        // A label ends before `--` (except the IDNA `xn--`) and never ends with `-`.
+        let mut l = label
+            .windows(2)
+            .skip(2)
+            .position(|w| w == b"--")
+            .map_or(run, |k| k + 2);
+        if !label.starts_with(b"xn--") && label.get(2..4) == Some(b"--") {
+            l = l.min(2);
+        }
+        l -= label
+            .get(..l)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'-')
+            .count();
+        if l == 0 || run > 63 || p + l - a > 254 {
+            return Ok(());
+        }
+        labels += 1;
+        last = (p, p + l);
+        p += l;
+        if t.get(p)? == Some(b'.') && matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric())
+        {
+            p += 1;
+        } else {
+            break;
+        }
+    }
+    let tld = t.slice(last.0, last.1);
+    if labels < 2
+        || !(2..=24).contains(&tld.len())
+        || !tld.iter().all(u8::is_ascii_alphabetic)
+        || FILE_EXTS.iter().any(|e| e.eq_ignore_ascii_case(tld))
+    {
+        return Ok(());
+    }
+    match t.get(p)? {
+        Some(c) if c == b'_' || c == b'@' => return Ok(()),
+        Some(b':') if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'/' || c == b'~') => {
+            return Ok(())
+        }
+        _ => {}
+    }
+    sink.add(s, p, Kind::Email, PRIO);
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! National identifiers that start with letters and are anchored on their first digit by looking back:
+//! IBAN (country length table + ISO 7064 mod-97), UK National Insurance numbers (prefix rules) and
+//! Indian PAN (holder-type letter). All require a non-alphanumeric byte before and after.
+use super::checks;
+use super::engine::Sink;
+use super::kinds::Kind;
+use super::text::{More, Text};
+
+const PRIO: u8 = 150;
+
+fn boundary_before(t: &Text, s: usize) -> bool {
+    !matches!(t.prev(s), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b']')
+}
+
+fn upper_at(t: &Text, i: usize) -> bool {
+    matches!(t.b.get(i), Some(c) if c.is_ascii_uppercase())
+}
+
+/// Tries the look-back identifiers for a digit run starting at `i` right after letters.
+pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
+    if i >= 2 && upper_at(t, i - 1) && upper_at(t, i - 2) && boundary_before(t, i - 2) {
+        iban(t, i - 2, sink)?;
+        nino(t, i - 2, sink)?;
+    }
+    if i >= 3
+        && t.prev(i) == Some(b' ')
+        && upper_at(t, i - 2)
+        && upper_at(t, i - 3)
+        && boundary_before(t, i - 3)
+    {
+        nino(t, i - 3, sink)?;
+    }
+    if i >= 5 && (1..=5).all(|k| upper_at(t, i - k)) && boundary_before(t, i - 5) {
+        pan(t, i - 5, sink)?;
+    }
+    Ok(())
+}
+
+/// IBAN, compact or in groups of four separated by single spaces.
+fn iban(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
+    let Some(len) = checks::iban_len(t.slice(s, s + 2)) else {
+        return Ok(());
+    };
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    let mut p = s;
+    while n < len {
+        match t.get(p)? {
+            Some(c) if c.is_ascii_uppercase() || c.is_ascii_digit() => {
+                if n < 4 && (n < 2) != c.is_ascii_uppercase() {
+                    return Ok(());
+                }
+                if let Some(slot) = buf.get_mut(n) {
+                    *slot = c;
+                }
+                n += 1;
+                p += 1;
+            }
+            Some(b' ') if n % 4 == 0 && n > 0 && p > s && t.prev(p) != Some(b' ') => p += 1,
+            _ => return Ok(()),
+        }
+    }
+    if matches!(t.get(p)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
+        return Ok(());
+    }
+    if checks::iban_mod97(buf.get(..len).unwrap_or_default()) {
+        sink.add(s, p, Kind::Iban, PRIO);
+    }
+    Ok(())
+}
+
+/// UK National Insurance number: `AB123456C` or `AB 12 34 56 C`.
+fn nino(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
+    let (a, b) = (
+        t.b.get(s).copied().unwrap_or(0),
+        t.b.get(s + 1).copied().unwrap_or(0),
+    );
+    if b"DFIQUV".contains(&a) || b"DFIOQUV".contains(&b) {
+        return Ok(());
+    }
+    if [*b"BG", *b"GB", *b"KN", *b"NK", *b"NT", *b"TN", *b"ZZ"].contains(&[a, b]) {
+        return Ok(());
+    }
+    let mut p = s + 2;
+    let spaced = t.get(p)? == Some(b' ');
+    if spaced {
+        p += 1;
+    }
+    for k in 0..3 {
+        let two = (t.get(p)?, t.get(p + 1)?);
+        if !matches!(two, (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit()) {
+            return Ok(());
+        }
+        p += 2;
+        if spaced && k < 2 {
+            if t.get(p)? != Some(b' ') {
+                return Ok(());
+            }
+            p += 1;
+        }
+    }
+    if spaced && t.get(p)? == Some(b' ') {
+        p += 1;
+    }
+    match t.get(p)? {
+        Some(b'A'..=b'D') => {}
+        _ => return Ok(()),
+    }
+    if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
+        return Ok(());
+    }
+    sink.add(s, p + 1, Kind::UkNino, PRIO);
+    Ok(())
+}
+
+/// Indian PAN: five letters (fourth is the holder type), four digits, one letter.
+fn pan(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
+    if !matches!(t.b.get(s + 3), Some(c) if b"ABCFGHLJPT".contains(c)) {
+        return Ok(());
+    }
+    if t.run(s + 5, 4, |c| c.is_ascii_digit())? != 4 {
+        return Ok(());
+    }
+    if !matches!(t.get(s + 9)?, Some(c) if c.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    if matches!(t.get(s + 10)?, Some(c) if c.is_ascii_alphanumeric() || c == b'[') {
+        return Ok(());
+    }
+    sink.add(s, s + 10, Kind::InPan, PRIO);
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Numbers that identify people or accounts: payment cards (issuer ranges + Luhn), US SSNs (range rules),
+//! Aadhaar (Verhoeff), phone numbers (E.164, NANP, trunk-0 national formats) and Telegram bot tokens
+//! (`<bot id>:<35 chars>`), all found from one parse of the digit groups at the start of a digit run.
+//!
+//! A digit run is parsed once into up to eight groups joined by short separators (` `, `-`, `.`, parens).
+//! Each detector then tries the longest prefix of groups that it accepts; a prefix may end only before a
+//! plain space (so `415-555-0134-22` is not a phone number) or at a non-alphanumeric byte. Dates, times,
+//! versions, IP addresses, ISBNs and UUIDs fail these shapes.
+use super::checks;
+use super::engine::Sink;
+use super::kinds::Kind;
+use super::text::{is_b64url, More, Text};
+
+const MAX_GROUPS: usize = 8;
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "cell",
+    "call",
+    "fax",
+    "whatsapp",
+    "sms",
+    "contact",
+    "mob",
+];
+const SSN_WORDS: &[&str] = &[
+    "ssn",
+    "ssns",
+    "social security",
+    "soc sec",
+    "ss#",
+    "ss no",
+    "ssn#",
+    "tin",
+];
+const AADHAAR_WORDS: &[&str] = &["aadhaar", "aadhar", "uidai", "uid"];
+
+/// The digit groups of one run.
+struct Groups {
+    /// Digit spans.
+    g: [(usize, usize); MAX_GROUPS],
+    /// Separator spans; `sep[k]` precedes group `k` (`sep[0]` unused).
+    sep: [(usize, usize); MAX_GROUPS],
+    n: usize,
+}
+
+impl Groups {
+    fn len(&self, k: usize) -> usize {
+        self.g.get(k).map_or(0, |(s, e)| e - s)
+    }
+}
+
+fn sep_ok(s: &[u8]) -> bool {
+    matches!(
+        s,
+        b" " | b"-" | b"." | b"(" | b")" | b" (" | b") " | b")-" | b"-(" | b" - "
+    )
+}
+
+fn parse(t: &Text, i: usize) -> Result<Option<Groups>, More> {
+    let mut gr = Groups {
+        g: [(0, 0); MAX_GROUPS],
+        sep: [(0, 0); MAX_GROUPS],
+        n: 0,
+    };
+    let mut p = i;
+    loop {
+        let d = t.run(p, 24, |c| c.is_ascii_digit())?;
+        if d > 24 {
+            return Ok(None);
+        }
+        if let Some(slot) = gr.g.get_mut(gr.n) {
+            *slot = (p, p + d);
+        }
+        gr.n += 1;
+        p += d;
+        if gr.n == MAX_GROUPS {
+            break;
+        }
+        let s = t.run(p, 3, |c| matches!(c, b' ' | b'-' | b'.' | b'(' | b')'))?;
+        if s == 0 || s > 3 || !sep_ok(t.slice(p, p + s)) {
+            break;
+        }
+        if !matches!(t.get(p + s)?, Some(c) if c.is_ascii_digit()) {
+            break;
+        }
+        if let Some(slot) = gr.sep.get_mut(gr.n) {
+            *slot = (p, p + s);
+        }
+        p += s;
+    }
+    Ok(Some(gr))
+}
+
+/// Entry point for a digit run starting at `i` (the byte before is not a digit).
+pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
+    let prev = t.prev(i);
+    if matches!(prev, Some(c) if c.is_ascii_alphabetic() || c == b'_') {
+        return super::ids::detect(t, i, sink);
+    }
+    let lead = match prev {
+        Some(b'+') | Some(b'(') => Some(i - 1),
+        _ => None,
+    };
+    let outer = lead.unwrap_or(i);
+    match t.prev(outer) {
+        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => {
+            return Ok(())
+        }
+        Some(b'.' | b'-' | b'/' | b',' | b':') if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit()) => {
+            return Ok(())
+        }
+        _ => {}
+    }
+    let Some(gr) = parse(t, i)? else {
+        return Ok(());
+    };
+    let after_last = gr.g.get(gr.n - 1).map_or(i, |g| g.1);
+    let end_ok_full = !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
+    let total: usize = (0..gr.n).map(|k| gr.len(k)).sum();
+    if total < 8 || (gr.n == 1 && total > 19) {
+        return Ok(());
+    }
+    let mut digits = [0u8; 8 * 24];
+    let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) =
+        (false, false, false, false);
+    for k in (1..=gr.n).rev() {
+        let cut_ok = if k == gr.n {
+            end_ok_full
+        } else {
+            matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (")
+        };
+        if !cut_ok {
+            continue;
+        }
+        let mut nd = 0;
+        for &(s, e) in gr.g.iter().take(k) {
+            for &c in t.slice(s, e) {
+                if let Some(slot) = digits.get_mut(nd) {
+                    *slot = c;
+                }
+                nd += 1;
+            }
+        }
+        let ds = digits.get(..nd).unwrap_or_default();
+        let end = gr.g[k - 1].1;
+        let seps: Vec<&[u8]> = (1..k).map(|j| t.slice(gr.sep[j].0, gr.sep[j].1)).collect();
+        let lens: Vec<usize> = (0..k).map(|j| gr.len(j)).collect();
+        if lead.is_none() {
+            if !found_card && card(ds, &seps) {
+                found_card = true;
+                sink.add(i, end, Kind::Card, 150);
+            }
+            if !found_ssn && ssn(t, i, ds, &lens, &seps) {
+                found_ssn = true;
+                sink.add(i, end, Kind::Ssn, 150);
+            }
+            if !found_aadhaar && aadhaar(t, i, ds, &lens, &seps) {
+                found_aadhaar = true;
+                sink.add(i, end, Kind::Aadhaar, 145);
+            }
+        }
+        if !found_phone
+            && phone(
+                t,
+                outer,
+                lead.map(|l| t.b.get(l).copied().unwrap_or(0)),
+                ds,
+                &lens,
+                &seps,
+            )
+        {
+            found_phone = true;
+            sink.add(outer, end, Kind::Phone, 110);
+        }
+    }
+    if gr.n == 1
+        && lead.is_none()
+        && (8..=10).contains(&gr.len(0))
+        && t.get(after_last)? == Some(b':')
+    {
+        telegram(t, i, after_last + 1, sink)?;
+    }
+    Ok(())
+}
+
+fn all_same(seps: &[&[u8]], allowed: &[&[u8]]) -> bool {
+    match seps.first() {
+        None => true,
+        Some(f) => allowed.contains(f) && seps.iter().all(|s| s == f),
+    }
+}
+
+fn card(ds: &[u8], seps: &[&[u8]]) -> bool {
+    if !(13..=19).contains(&ds.len()) || !all_same(seps, &[b" ", b"-"]) {
+        return false;
+    }
+    let n = ds.len();
+    let p2 = ds
+        .iter()
+        .take(2)
+        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let p3 = ds
+        .iter()
+        .take(3)
+        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let p4 = ds
+        .iter()
+        .take(4)
+        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let issuer = match p2 {
+        40..=49 => matches!(n, 13 | 16 | 19),              // Visa
+        51..=55 => n == 16,                                // Mastercard
+        22..=27 => (2221..=2720).contains(&p4) && n == 16, // Mastercard 2-series
+        34 | 37 => n == 15,                                // Amex
+        60 | 64 | 65 => (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65) && n >= 16, // Discover
+        35 => (3528..=3589).contains(&p4) && n >= 16,                                     // JCB
+        30 | 36 | 38 | 39 => ((300..=305).contains(&p3) || p2 != 30) && n >= 14,          // Diners
+        62 => n >= 16, // UnionPay
+        _ => false,
+    };
+    issuer && checks::luhn(ds)
+}
+
+fn ssn(t: &Text, i: usize, ds: &[u8], lens: &[usize], seps: &[&[u8]]) -> bool {
+    let shape = match (lens, seps) {
+        ([3, 2, 4], [b"-", b"-"]) => true,
+        ([3, 2, 4], [b" ", b" "]) | ([9], []) => t.context_before(i, 40, SSN_WORDS),
+        _ => false,
+    };
+    if !shape || ds.len() != 9 {
+        return false;
+    }
+    let area = &ds[..3];
+    area != b"000" && area != b"666" && area[0] != b'9' && &ds[3..5] != b"00" && &ds[5..] != b"0000"
+}
+
+fn aadhaar(t: &Text, i: usize, ds: &[u8], lens: &[usize], seps: &[&[u8]]) -> bool {
+    let shape = match (lens, seps) {
+        ([4, 4, 4], [b" ", b" "]) => true,
+        ([4, 4, 4], [b"-", b"-"]) | ([12], []) => t.context_before(i, 40, AADHAAR_WORDS),
+        _ => false,
+    };
+    shape && matches!(ds.first(), Some(b'2'..=b'9')) && checks::verhoeff(ds)
+}
+
+fn parens_ok(lead: Option<u8>, seps: &[&[u8]]) -> bool {
+    let mut open = lead == Some(b'(');
+    for s in seps {
+        if s.starts_with(b")") {
+            if !open {
+                return false;
+            }
+            open = false;
+        } else if s.contains(&b')') {
+            return false;
+        }
+        if s.ends_with(b"(") {
+            if open {
+                return false;
+            }
+            open = true;
+        }
+    }
+    !open
+}
+
+fn phone(
+    t: &Text,
+    outer: usize,
+    lead: Option<u8>,
+    ds: &[u8],
+    lens: &[usize],
+    seps: &[&[u8]],
+) -> bool {
+    if !parens_ok(lead, seps) {
+        return false;
+    }
+    let k = lens.len();
+    let intl_digits = if lead == Some(b'+') {
+        Some(ds.len())
+    } else if lead.is_none() && ds.starts_with(b"00") && lens.first().is_some_and(|&l| l <= 4) {
+        Some(ds.len() - 2)
+    } else {
+        None
+    };
+    if let Some(n) = intl_digits {
+        let plain = seps.iter().all(|s| !s.contains(&b'.')) || all_same(seps, &[b"."]);
+        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 6));
+    }
+    // NANP: [1] (415) 555-0134 / 415-555-0134 / 415.555.0134 / 415 555 0134.
+    let (nl, ns, nd) = if lens.first() == Some(&1) && ds.first() == Some(&b'1') && k == 4 {
+        (&lens[1..], &seps[1..], &ds[1..])
+    } else {
+        (lens, seps, ds)
+    };
+    if nl == [3, 3, 4]
+        && matches!(nd.first(), Some(b'2'..=b'9'))
+        && matches!(nd.get(3), Some(b'2'..=b'9'))
+    {
+        let paren_area = ns.first().is_some_and(|s| s.starts_with(b")"));
+        let ok = if paren_area {
+            matches!(ns[0], b")" | b") " | b")-") && matches!(ns[1], b"-" | b" " | b".")
+        } else {
+            all_same(ns, &[b"-", b".", b" "])
+                && (k == 3 || seps.first() == ns.first() || seps[0] == b" ")
+        };
+        if ok {
+            return true;
+        }
+    }
+    // Trunk-0 national numbers: 020 7946 0958, 07700 900123, (0161) 496 0000, 01 23 45 67 89.
+    if ds.first() == Some(&b'0') && ds.get(1) != Some(&b'0') && (2..=5).contains(&k) {
+        let l0 = lens[0];
+        let rest: Vec<&[u8]> = seps
+            .iter()
+            .skip(usize::from(lead == Some(b'(')))
+            .copied()
+            .collect();
+        let seps_ok = if lead == Some(b'(') {
+            matches!(seps[0], b")" | b") ") && all_same(&rest, &[b" ", b"-"])
+        } else {
+            all_same(seps, &[b" ", b"-"])
+        };
+        if (2..=5).contains(&l0) && (10..=11).contains(&ds.len()) && seps_ok {
+            return true;
+        }
+    }
+    // A bare number next to a phone word.
+    k == 1
+        && lead.is_none()
+        && ((ds.len() == 10 && matches!(ds.first(), Some(b'2'..=b'9')))
+            || (ds.len() == 11 && matches!(ds.first(), Some(b'1' | b'0'))))
+        && t.context_before(outer, 40, PHONE_WORDS)
+}
+
+fn telegram(t: &Text, s: usize, v: usize, sink: &mut Sink) -> Result<(), More> {
+    let n = t.run(v, 35, is_b64url)?;
+    if n == 35 && checks::looks_random(t.slice(v, v + 35)) {
+        sink.add(s, v + 35, Kind::TelegramToken, super::tokens::PRIO);
+    }
+    Ok(())
+}
