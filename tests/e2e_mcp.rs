@@ -276,3 +276,43 @@ fn the_tls_listener_serves_mcp_over_https() {
     assert_eq!(v["results"][0]["text"], "42");
     assert_eq!(v["results"][1]["isError"], true);
 }
+
+#[test]
+fn tool_results_reach_the_client_redacted_for_json_and_sse_replies_on_every_transport() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("calls.log");
+    let (_j, jp) = fastmcp_with(&py, "streamable-http", &log, &[("FASTMCP_JSON", "1")]);
+    let (_h, hp) = fastmcp(&py, "streamable-http", &log);
+    let (_s, sp) = fastmcp(&py, "sse", &log);
+    let extra = format!(
+        "{}[[mcp]]\nname = \"json\"\npath = \"/mcp/json\"\nupstream = \"http://127.0.0.1:{jp}/mcp\"\n",
+        routes(hp, sp)
+    );
+    let airlock = Airlock::start(&extra, "");
+    let script = json!([{"call": "customer_record", "args": {"customer_id": "42"}}]);
+    // Direct, the record carries the personal data: the test would prove nothing otherwise.
+    let direct = mcp_client(&py, "streamable-http", &format!("http://127.0.0.1:{jp}/mcp"), &script);
+    assert!(direct.to_string().contains("jane.roe@example.com"));
+    for (kind, target) in [
+        ("streamable-http (JSON reply)", airlock.url("/mcp/json")),
+        ("streamable-http (SSE reply)", airlock.url("/mcp/fast")),
+        ("sse", airlock.url("/mcp/legacy/sse")),
+        ("stdio", stdio_target(&py, &airlock, &log)),
+    ] {
+        let transport = kind.split(' ').next().unwrap();
+        let out = mcp_client(&py, transport, &target, &script);
+        let r = &out["results"][0];
+        assert_eq!(r["isError"], false, "{kind}: {out}");
+        let all = r.to_string();
+        for secret in ["jane.roe@example.com", "123-45-6789", "4111 1111 1111 1111"] {
+            assert!(!all.contains(secret), "{kind}: {secret} reached the client: {all}");
+        }
+        let text = r["text"].as_str().unwrap();
+        assert!(text.contains("[REDACTED:EMAIL]") && text.contains("[REDACTED:CARD]"), "{kind}: {text}");
+        let structured = &r["structured"];
+        assert_eq!(structured["name"], "Jane Roe", "{kind}: untouched fields stay: {structured}");
+        assert_eq!(structured["email"], "[REDACTED:EMAIL]", "{kind}: {structured}");
+        assert!(structured["ssn"].as_str().unwrap().contains("REDACTED"), "{kind}: {structured}");
+    }
+}

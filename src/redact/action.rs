@@ -55,23 +55,12 @@ fn push_mask(out: &mut String, kind: Kind, value: &str) {
     if kind.class() == super::kinds::Class::Secret && value.len() < 16 {
         return;
     }
-    let tail: Vec<char> = value
-        .chars()
-        .rev()
-        .filter(char::is_ascii_alphanumeric)
-        .take(4)
-        .collect();
+    let tail: Vec<char> = value.chars().rev().filter(char::is_ascii_alphanumeric).take(4).collect();
     out.extend(tail.iter().rev());
 }
 
 /// Appends the replacement for `value` to `out`.
-pub(crate) fn push_replacement(
-    out: &mut String,
-    key: &[u8],
-    kind: Kind,
-    action: Action,
-    value: &str,
-) {
+pub(crate) fn push_replacement(out: &mut String, key: &[u8], kind: Kind, action: Action, value: &str) {
     match action {
         Action::Off => out.push_str(value),
         Action::Mask => push_mask(out, kind, value),
@@ -105,13 +94,7 @@ pub(crate) fn render(
         }
         let action = action_of(c.kind);
         out.push_str(text.get(pos..c.start).unwrap_or_default());
-        push_replacement(
-            out,
-            key,
-            c.kind,
-            action,
-            text.get(c.start..c.end).unwrap_or_default(),
-        );
+        push_replacement(out, key, c.kind, action, text.get(c.start..c.end).unwrap_or_default());
         findings.push(Finding {
             kind: c.kind.name(),
             start: c.start + offset,

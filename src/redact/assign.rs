@@ -12,15 +12,7 @@ use super::kinds::Kind;
 use super::text::{More, Text};
 
 const PRIO: u8 = 100;
-const PASSWORD_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "pass",
-    "passphrase",
-    "passcode",
-    "pswd",
-];
+const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "pass", "passphrase", "passcode", "pswd"];
 const SECRET_WORDS: &[&str] = &[
     "secret",
     "secrets",
@@ -213,16 +205,8 @@ fn classify(key: &[u8]) -> Option<KeyClass> {
         words.push(cur);
     }
     // Join `api key`, `access key`, `private key`, `secret key`, `client secret` into one word.
-    let joined: Vec<String> = words
-        .windows(2)
-        .map(|w| format!("{}{}", w[0], w[1]))
-        .collect();
-    let has = |list: &[&str]| {
-        words
-            .iter()
-            .chain(joined.iter())
-            .any(|w| list.contains(&w.as_str()))
-    };
+    let joined: Vec<String> = words.windows(2).map(|w| format!("{}{}", w[0], w[1])).collect();
+    let has = |list: &[&str]| words.iter().chain(joined.iter()).any(|w| list.contains(&w.as_str()));
     if has(NOT_THE_VALUE) {
         return None;
     }
@@ -263,10 +247,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
             _ => {}
         }
     } else {
-        if matches!(
-            t.prev(a),
-            Some(b'=' | b'!' | b'<' | b'>' | b':' | b'+' | b'-' | b'*' | b'/' | b'|' | b'&')
-        ) {
+        if matches!(t.prev(a), Some(b'=' | b'!' | b'<' | b'>' | b':' | b'+' | b'-' | b'*' | b'/' | b'|' | b'&')) {
             return Ok(());
         }
         match t.get(a + 1)? {
@@ -283,9 +264,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     if matches!(t.prev(k_end), Some(b'"' | b'\'')) {
         k_end -= 1;
     }
-    let kl = t.back_run(k_end, 64, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
-    });
+    let kl = t.back_run(k_end, 64, |c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
     if kl == 0 || kl > 64 {
         return Ok(());
     }
@@ -305,10 +284,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         b"bearer",
         b"jwt",
     ];
-    if !telling
-        .iter()
-        .any(|w| key.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
-    {
+    if !telling.iter().any(|w| key.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w))) {
         return Ok(());
     }
     let Some(class) = classify(key) else {
@@ -326,16 +302,11 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     // `Authorization: Basic <b64>` / `"Bearer <tok>"`: the credential is after the scheme word.
     let val = t.slice(vs, ve);
     let schemes: [&[u8]; 3] = [b"basic", b"bearer", b"token"];
-    if let Some(sch) = schemes
-        .iter()
-        .find(|s| val.len() >= s.len() && val[..s.len()].eq_ignore_ascii_case(s))
-    {
+    if let Some(sch) = schemes.iter().find(|s| val.len() >= s.len() && val[..s.len()].eq_ignore_ascii_case(s)) {
         if quoted && val.get(sch.len()) == Some(&b' ') {
             vs += sch.len() + 1;
         } else if !quoted && val.len() == sch.len() && t.get(ve)? == Some(b' ') {
-            let n = t.run(ve + 1, 900, |c| {
-                c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b',' | b';')
-            })?;
+            let n = t.run(ve + 1, 900, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b',' | b';'))?;
             if n == 0 || n > 900 {
                 return Ok(());
             }
@@ -361,9 +332,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
 fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     match t.get(v)? {
         Some(q @ (b'"' | b'\'' | b'`')) => {
-            let n = t.run(v + 1, 256, |c| {
-                c != q && c != b'\n' && c != b'\r' && c != b'\\'
-            })?;
+            let n = t.run(v + 1, 256, |c| c != q && c != b'\n' && c != b'\r' && c != b'\\')?;
             if n == 0 || n > 256 || t.get(v + 1 + n)? != Some(q) {
                 return Ok(None);
             }
@@ -413,27 +382,19 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
     if v.is_empty() || v.len() > 256 || v.contains(&b' ') || v.contains(&b'\t') {
         return false;
     }
-    if matches!(
-        v.first(),
-        Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'(' | b'*' | b'/' | b'~' | b'#')
-    ) {
+    if matches!(v.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'(' | b'*' | b'/' | b'~' | b'#')) {
         return false;
     }
     let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
     if DENY_EXACT.iter().any(|d| d.as_bytes() == lower.as_slice())
-        || DENY_SUB
-            .iter()
-            .any(|d| lower.windows(d.len()).any(|w| w == d.as_bytes()))
+        || DENY_SUB.iter().any(|d| lower.windows(d.len()).any(|w| w == d.as_bytes()))
     {
         return false;
     }
     let (lo, up, dg, other) = checks::classes(v);
     if !quoted {
         // Code references: `os.environ`, `config.db.password`, `DB_PASSWORD`, `process.env.TOKEN`.
-        let ident_dots = v
-            .iter()
-            .all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.')
-            && v.contains(&b'.');
+        let ident_dots = v.iter().all(|&c| c.is_ascii_alphabetic() || c == b'_' || c == b'.') && v.contains(&b'.');
         let env_ref = !lo && !dg && v.contains(&b'_');
         if ident_dots || env_ref {
             return false;
@@ -443,11 +404,7 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         return false;
     }
     // Slugs: lowercase words joined by separators, no digits (`on-failure`, `user_session`).
-    if !up
-        && !dg
-        && v.iter()
-            .all(|&c| c.is_ascii_lowercase() || matches!(c, b'-' | b'_' | b'.'))
-    {
+    if !up && !dg && v.iter().all(|&c| c.is_ascii_lowercase() || matches!(c, b'-' | b'_' | b'.')) {
         return false;
     }
     match class {

@@ -195,18 +195,12 @@ pub(crate) fn classes(s: &[u8]) -> (bool, bool, bool, bool) {
 /// Number of distinct bytes (placeholders like `xxxxxxxx` have very few).
 pub(crate) fn distinct(s: &[u8]) -> usize {
     let mut seen = [false; 256];
-    s.iter()
-        .filter(|&&c| !std::mem::replace(&mut seen[usize::from(c)], true))
-        .count()
+    s.iter().filter(|&&c| !std::mem::replace(&mut seen[usize::from(c)], true)).count()
 }
 
 /// A random-looking token body: enough distinct characters and entropy for its length.
 pub(crate) fn looks_random(s: &[u8]) -> bool {
-    let need = if s.len() >= 24 {
-        10
-    } else {
-        (s.len() / 3).max(4)
-    };
+    let need = if s.len() >= 24 { 10 } else { (s.len() / 3).max(4) };
     distinct(s) >= need && entropy(s) >= 3.0
 }
 

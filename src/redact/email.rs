@@ -7,11 +7,10 @@ use super::text::{More, Text};
 
 const PRIO: u8 = 120;
 const FILE_EXTS: &[&[u8]] = &[
-    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"ico", b"js", b"mjs", b"ts", b"tsx", b"jsx",
-    b"py", b"rs", b"go", b"rb", b"java", b"kt", b"cpp", b"hpp", b"cs", b"php", b"json", b"yaml",
-    b"yml", b"toml", b"xml", b"html", b"htm", b"css", b"scss", b"md", b"txt", b"csv", b"log",
-    b"lock", b"sh", b"bat", b"gz", b"tar", b"pdf", b"wasm", b"so", b"dll", b"exe", b"bin", b"map",
-    b"tgz", b"whl",
+    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"ico", b"js", b"mjs", b"ts", b"tsx", b"jsx", b"py", b"rs",
+    b"go", b"rb", b"java", b"kt", b"cpp", b"hpp", b"cs", b"php", b"json", b"yaml", b"yml", b"toml", b"xml", b"html",
+    b"htm", b"css", b"scss", b"md", b"txt", b"csv", b"log", b"lock", b"sh", b"bat", b"gz", b"tar", b"pdf", b"wasm",
+    b"so", b"dll", b"exe", b"bin", b"map", b"tgz", b"whl",
 ];
 
 fn local_char(c: u8) -> bool {
@@ -25,20 +24,13 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     }
     // Leading punctuation belongs to whatever precedes (`-----jane@x.com`, `+jane@x.com`).
-    let lead = t
-        .slice(a - n, a)
-        .iter()
-        .take_while(|c| !c.is_ascii_alphanumeric())
-        .count();
+    let lead = t.slice(a - n, a).iter().take_while(|c| !c.is_ascii_alphanumeric()).count();
     let s = a - n + lead;
     let local = t.slice(s, a);
     if local.is_empty() {
         return Ok(());
     }
-    if local.first() == Some(&b'.')
-        || local.last() == Some(&b'.')
-        || local.windows(2).any(|w| w == b"..")
-    {
+    if local.first() == Some(&b'.') || local.last() == Some(&b'.') || local.windows(2).any(|w| w == b"..") {
         return Ok(());
     }
     let mut p = a + 1;
@@ -48,29 +40,18 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         let run = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
         let label = t.slice(p, p + run);
         // A label ends before `--` (except the IDNA `xn--`) and never ends with `-`.
-        let mut l = label
-            .windows(2)
-            .skip(2)
-            .position(|w| w == b"--")
-            .map_or(run, |k| k + 2);
+        let mut l = label.windows(2).skip(2).position(|w| w == b"--").map_or(run, |k| k + 2);
         if !label.starts_with(b"xn--") && label.get(2..4) == Some(b"--") {
             l = l.min(2);
         }
-        l -= label
-            .get(..l)
-            .unwrap_or_default()
-            .iter()
-            .rev()
-            .take_while(|&&c| c == b'-')
-            .count();
+        l -= label.get(..l).unwrap_or_default().iter().rev().take_while(|&&c| c == b'-').count();
         if l == 0 || run > 63 || p + l - a > 254 {
             return Ok(());
         }
         labels += 1;
         last = (p, p + l);
         p += l;
-        if t.get(p)? == Some(b'.') && matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric())
-        {
+        if t.get(p)? == Some(b'.') && matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric()) {
             p += 1;
         } else {
             break;

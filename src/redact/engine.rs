@@ -37,12 +37,7 @@ impl Sink {
     /// Records a candidate.
     pub fn add(&mut self, start: usize, end: usize, kind: Kind, prio: u8) {
         if start < end {
-            self.cands.push(Cand {
-                start,
-                end,
-                kind,
-                prio,
-            });
+            self.cands.push(Cand { start, end, kind, prio });
         }
     }
 
@@ -104,16 +99,11 @@ fn literals() -> Option<&'static Literals> {
             pats.push(p);
             anchors.push(*a);
         }
-        for p in [
-            "MD", "MT", "Mj", "Mz", "ND", "NT", "Nj", "Nz", "OD", "OT", "Oj", "Oz",
-        ] {
+        for p in ["MD", "MT", "Mj", "Mz", "ND", "NT", "Nj", "Nz", "OD", "OT", "Oj", "Oz"] {
             pats.push(p);
             anchors.push(Anchor::DiscordToken);
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&pats)
-            .ok()?;
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&pats).ok()?;
         Some(Literals { ac, anchors })
     })
     .as_ref()
@@ -186,9 +176,7 @@ fn scan_bytes(t: &Text, sink: &mut Sink) {
     let b = t.b;
     let visit = |i: usize, class: u8, sink: &mut Sink| {
         let r = match class {
-            DIGIT if !matches!(t.prev(i), Some(c) if c.is_ascii_digit()) => {
-                super::numbers::detect(t, i, sink)
-            }
+            DIGIT if !matches!(t.prev(i), Some(c) if c.is_ascii_digit()) => super::numbers::detect(t, i, sink),
             AT => super::email::detect(t, i, sink),
             ASSIGN => super::assign::detect(t, i, sink),
             _ => Ok(()),
@@ -226,15 +214,9 @@ fn scan_bytes(t: &Text, sink: &mut Sink) {
 /// or after the end of the last kept one. Candidates not on char boundaries are dropped (never happens for
 /// the ASCII-delimited formats, but slicing must not panic).
 pub(crate) fn resolve(text: &str, mut cands: Vec<Cand>) -> Vec<Cand> {
-    cands.retain(|c| {
-        text.is_char_boundary(c.start) && text.is_char_boundary(c.end) && c.end <= text.len()
-    });
+    cands.retain(|c| text.is_char_boundary(c.start) && text.is_char_boundary(c.end) && c.end <= text.len());
     cands.sort_unstable_by(|x, y| {
-        x.start
-            .cmp(&y.start)
-            .then(y.prio.cmp(&x.prio))
-            .then(y.end.cmp(&x.end))
-            .then(x.kind.cmp(&y.kind))
+        x.start.cmp(&y.start).then(y.prio.cmp(&x.prio)).then(y.end.cmp(&x.end)).then(x.kind.cmp(&y.kind))
     });
     let mut out: Vec<Cand> = Vec::with_capacity(cands.len());
     let mut last_end = 0;

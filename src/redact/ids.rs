@@ -22,12 +22,7 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         iban(t, i - 2, sink)?;
         nino(t, i - 2, sink)?;
     }
-    if i >= 3
-        && t.prev(i) == Some(b' ')
-        && upper_at(t, i - 2)
-        && upper_at(t, i - 3)
-        && boundary_before(t, i - 3)
-    {
+    if i >= 3 && t.prev(i) == Some(b' ') && upper_at(t, i - 2) && upper_at(t, i - 3) && boundary_before(t, i - 3) {
         nino(t, i - 3, sink)?;
     }
     if i >= 5 && (1..=5).all(|k| upper_at(t, i - k)) && boundary_before(t, i - 5) {
@@ -71,10 +66,7 @@ fn iban(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
 
 /// UK National Insurance number: `AB123456C` or `AB 12 34 56 C`.
 fn nino(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
-    let (a, b) = (
-        t.b.get(s).copied().unwrap_or(0),
-        t.b.get(s + 1).copied().unwrap_or(0),
-    );
+    let (a, b) = (t.b.get(s).copied().unwrap_or(0), t.b.get(s + 1).copied().unwrap_or(0));
     if b"DFIQUV".contains(&a) || b"DFIOQUV".contains(&b) {
         return Ok(());
     }

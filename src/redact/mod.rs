@@ -120,38 +120,23 @@ impl Redactor {
             inner: Arc::new(Engine {
                 actions,
                 key: action::hash_key(&settings.hash_key_env),
-                limits: Limits {
-                    max_token: max_holdback - 64,
-                    pem_max: settings.pem_max.clamp(1024, 1 << 20),
-                },
+                limits: Limits { max_token: max_holdback - 64, pem_max: settings.pem_max.clamp(1024, 1 << 20) },
             }),
         }
     }
 
     fn action(&self, dir: Direction, kind: Kind) -> Action {
-        self.inner.actions[dir.index()]
-            .get(kind.index())
-            .copied()
-            .unwrap_or(Action::Redact)
+        self.inner.actions[dir.index()].get(kind.index()).copied().unwrap_or(Action::Redact)
     }
 
     /// Candidates in `text` starting at or after `from`, with `Off` kinds dropped, overlaps resolved.
     /// Also returns the lowest position that may still change once more input arrives.
     fn find(&self, text: &str, eof: bool, from: usize, dir: Direction) -> (Vec<Cand>, usize) {
-        let t = Text {
-            b: text.as_bytes(),
-            eof,
-        };
-        let mut sink = Sink {
-            cands: Vec::new(),
-            pending: usize::MAX,
-        };
+        let t = Text { b: text.as_bytes(), eof };
+        let mut sink = Sink { cands: Vec::new(), pending: usize::MAX };
         engine::scan(&t, self.inner.limits, &mut sink);
         let mut cands = sink.cands;
-        cands.retain(|c| {
-            c.start >= from
-                && (c.kind == Kind::Placeholder || self.action(dir, c.kind) != Action::Off)
-        });
+        cands.retain(|c| c.start >= from && (c.kind == Kind::Placeholder || self.action(dir, c.kind) != Action::Off));
         (engine::resolve(text, cands), sink.pending)
     }
 
@@ -159,11 +144,7 @@ impl Redactor {
     pub fn redact_text<'a>(&self, text: &'a str, dir: Direction) -> Redacted<'a> {
         let (cands, _) = self.find(text, true, 0, dir);
         if cands.iter().all(|c| c.kind == Kind::Placeholder) {
-            return Redacted {
-                text: Cow::Borrowed(text),
-                findings: Vec::new(),
-                blocked: false,
-            };
+            return Redacted { text: Cow::Borrowed(text), findings: Vec::new(), blocked: false };
         }
         let mut out = String::with_capacity(text.len() + 32);
         let mut findings = Vec::new();
@@ -178,11 +159,7 @@ impl Redactor {
             &mut out,
             &mut findings,
         );
-        Redacted {
-            text: Cow::Owned(out),
-            findings,
-            blocked,
-        }
+        Redacted { text: Cow::Owned(out), findings, blocked }
     }
 
     /// Redacts every string inside a JSON value in place (object keys untouched); returns what was found.

@@ -12,29 +12,9 @@ use super::kinds::Kind;
 use super::text::{is_b64url, More, Text};
 
 const MAX_GROUPS: usize = 8;
-const PHONE_WORDS: &[&str] = &[
-    "phone",
-    "tel",
-    "telephone",
-    "mobile",
-    "cell",
-    "call",
-    "fax",
-    "whatsapp",
-    "sms",
-    "contact",
-    "mob",
-];
-const SSN_WORDS: &[&str] = &[
-    "ssn",
-    "ssns",
-    "social security",
-    "soc sec",
-    "ss#",
-    "ss no",
-    "ssn#",
-    "tin",
-];
+const PHONE_WORDS: &[&str] =
+    &["phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "contact", "mob"];
+const SSN_WORDS: &[&str] = &["ssn", "ssns", "social security", "soc sec", "ss#", "ss no", "ssn#", "tin"];
 const AADHAAR_WORDS: &[&str] = &["aadhaar", "aadhar", "uidai", "uid"];
 
 /// The digit groups of one run.
@@ -53,18 +33,11 @@ impl Groups {
 }
 
 fn sep_ok(s: &[u8]) -> bool {
-    matches!(
-        s,
-        b" " | b"-" | b"." | b"(" | b")" | b" (" | b") " | b")-" | b"-(" | b" - "
-    )
+    matches!(s, b" " | b"-" | b"." | b"(" | b")" | b" (" | b") " | b")-" | b"-(" | b" - ")
 }
 
 fn parse(t: &Text, i: usize) -> Result<Option<Groups>, More> {
-    let mut gr = Groups {
-        g: [(0, 0); MAX_GROUPS],
-        sep: [(0, 0); MAX_GROUPS],
-        n: 0,
-    };
+    let mut gr = Groups { g: [(0, 0); MAX_GROUPS], sep: [(0, 0); MAX_GROUPS], n: 0 };
     let mut p = i;
     loop {
         let d = t.run(p, 24, |c| c.is_ascii_digit())?;
@@ -106,9 +79,7 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     };
     let outer = lead.unwrap_or(i);
     match t.prev(outer) {
-        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => {
-            return Ok(())
-        }
+        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(()),
         Some(b'.' | b'-' | b'/' | b',' | b':') if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit()) => {
             return Ok(())
         }
@@ -118,20 +89,16 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     };
     let after_last = gr.g.get(gr.n - 1).map_or(i, |g| g.1);
-    let end_ok_full = !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
+    let end_ok_full =
+        !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
     let total: usize = (0..gr.n).map(|k| gr.len(k)).sum();
     if total < 8 || (gr.n == 1 && total > 19) {
         return Ok(());
     }
     let mut digits = [0u8; 8 * 24];
-    let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) =
-        (false, false, false, false);
+    let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
     for k in (1..=gr.n).rev() {
-        let cut_ok = if k == gr.n {
-            end_ok_full
-        } else {
-            matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (")
-        };
+        let cut_ok = if k == gr.n { end_ok_full } else { matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (") };
         if !cut_ok {
             continue;
         }
@@ -162,25 +129,12 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
                 sink.add(i, end, Kind::Aadhaar, 145);
             }
         }
-        if !found_phone
-            && phone(
-                t,
-                outer,
-                lead.map(|l| t.b.get(l).copied().unwrap_or(0)),
-                ds,
-                &lens,
-                &seps,
-            )
-        {
+        if !found_phone && phone(t, outer, lead.map(|l| t.b.get(l).copied().unwrap_or(0)), ds, &lens, &seps) {
             found_phone = true;
             sink.add(outer, end, Kind::Phone, 110);
         }
     }
-    if gr.n == 1
-        && lead.is_none()
-        && (8..=10).contains(&gr.len(0))
-        && t.get(after_last)? == Some(b':')
-    {
+    if gr.n == 1 && lead.is_none() && (8..=10).contains(&gr.len(0)) && t.get(after_last)? == Some(b':') {
         telegram(t, i, after_last + 1, sink)?;
     }
     Ok(())
@@ -198,27 +152,18 @@ fn card(ds: &[u8], seps: &[&[u8]]) -> bool {
         return false;
     }
     let n = ds.len();
-    let p2 = ds
-        .iter()
-        .take(2)
-        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
-    let p3 = ds
-        .iter()
-        .take(3)
-        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
-    let p4 = ds
-        .iter()
-        .take(4)
-        .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let p2 = ds.iter().take(2).fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let p3 = ds.iter().take(3).fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+    let p4 = ds.iter().take(4).fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
     let issuer = match p2 {
         40..=49 => matches!(n, 13 | 16 | 19),              // Visa
         51..=55 => n == 16,                                // Mastercard
         22..=27 => (2221..=2720).contains(&p4) && n == 16, // Mastercard 2-series
         34 | 37 => n == 15,                                // Amex
         60 | 64 | 65 => (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65) && n >= 16, // Discover
-        35 => (3528..=3589).contains(&p4) && n >= 16,                                     // JCB
-        30 | 36 | 38 | 39 => ((300..=305).contains(&p3) || p2 != 30) && n >= 14,          // Diners
-        62 => n >= 16, // UnionPay
+        35 => (3528..=3589).contains(&p4) && n >= 16,      // JCB
+        30 | 36 | 38 | 39 => ((300..=305).contains(&p3) || p2 != 30) && n >= 14, // Diners
+        62 => n >= 16,                                     // UnionPay
         _ => false,
     };
     issuer && checks::luhn(ds)
@@ -267,14 +212,7 @@ fn parens_ok(lead: Option<u8>, seps: &[&[u8]]) -> bool {
     !open
 }
 
-fn phone(
-    t: &Text,
-    outer: usize,
-    lead: Option<u8>,
-    ds: &[u8],
-    lens: &[usize],
-    seps: &[&[u8]],
-) -> bool {
+fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], seps: &[&[u8]]) -> bool {
     if !parens_ok(lead, seps) {
         return false;
     }
@@ -296,16 +234,12 @@ fn phone(
     } else {
         (lens, seps, ds)
     };
-    if nl == [3, 3, 4]
-        && matches!(nd.first(), Some(b'2'..=b'9'))
-        && matches!(nd.get(3), Some(b'2'..=b'9'))
-    {
+    if nl == [3, 3, 4] && matches!(nd.first(), Some(b'2'..=b'9')) && matches!(nd.get(3), Some(b'2'..=b'9')) {
         let paren_area = ns.first().is_some_and(|s| s.starts_with(b")"));
         let ok = if paren_area {
             matches!(ns[0], b")" | b") " | b")-") && matches!(ns[1], b"-" | b" " | b".")
         } else {
-            all_same(ns, &[b"-", b".", b" "])
-                && (k == 3 || seps.first() == ns.first() || seps[0] == b" ")
+            all_same(ns, &[b"-", b".", b" "]) && (k == 3 || seps.first() == ns.first() || seps[0] == b" ")
         };
         if ok {
             return true;
@@ -314,11 +248,7 @@ fn phone(
     // Trunk-0 national numbers: 020 7946 0958, 07700 900123, (0161) 496 0000, 01 23 45 67 89.
     if ds.first() == Some(&b'0') && ds.get(1) != Some(&b'0') && (2..=5).contains(&k) {
         let l0 = lens[0];
-        let rest: Vec<&[u8]> = seps
-            .iter()
-            .skip(usize::from(lead == Some(b'(')))
-            .copied()
-            .collect();
+        let rest: Vec<&[u8]> = seps.iter().skip(usize::from(lead == Some(b'('))).copied().collect();
         let seps_ok = if lead == Some(b'(') {
             matches!(seps[0], b")" | b") ") && all_same(&rest, &[b" ", b"-"])
         } else {

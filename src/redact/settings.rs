@@ -88,13 +88,8 @@ impl Default for RedactSettings {
 
 impl Direction {
     /// Every direction, in table order.
-    pub const ALL: [Direction; 5] = [
-        Direction::ToolResult,
-        Direction::Prompt,
-        Direction::ModelText,
-        Direction::ToolArgs,
-        Direction::Audit,
-    ];
+    pub const ALL: [Direction; 5] =
+        [Direction::ToolResult, Direction::Prompt, Direction::ModelText, Direction::ToolArgs, Direction::Audit];
 
     /// The kebab-case name used in config.
     pub fn as_str(self) -> &'static str {
@@ -132,11 +127,7 @@ impl RedactSettings {
                 match Kind::by_name(name) {
                     None => errs.push(format!(
                         "{prefix}.{name}: unknown detector (known: {})",
-                        Kind::ALL
-                            .iter()
-                            .map(|k| k.name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
                     )),
                     Some(k) if k.class() == Class::Secret && *action == Action::Off => {
                         errs.push(format!("{prefix}.{name}: secrets cannot be turned off"))
@@ -156,27 +147,15 @@ impl RedactSettings {
                 ));
             }
             if ds.secrets == Some(Action::Off) {
-                errs.push(format!(
-                    "redact.direction.{dir}.secrets: secrets cannot be turned off"
-                ));
+                errs.push(format!("redact.direction.{dir}.secrets: secrets cannot be turned off"));
             }
-            check_map(
-                &format!("redact.direction.{dir}.detectors"),
-                &ds.detectors,
-                &mut errs,
-            );
+            check_map(&format!("redact.direction.{dir}.detectors"), &ds.detectors, &mut errs);
         }
         if !(1024..=65536).contains(&self.max_holdback) {
-            errs.push(format!(
-                "redact.max_holdback: {} is outside 1024..=65536",
-                self.max_holdback
-            ));
+            errs.push(format!("redact.max_holdback: {} is outside 1024..=65536", self.max_holdback));
         }
         if !(1024..=1 << 20).contains(&self.pem_max) {
-            errs.push(format!(
-                "redact.pem_max: {} is outside 1024..=1048576",
-                self.pem_max
-            ));
+            errs.push(format!("redact.pem_max: {} is outside 1024..=1048576", self.pem_max));
         }
         errs
     }
@@ -184,11 +163,8 @@ impl RedactSettings {
     /// The action for `kind` in `dir` after overrides and clamps.
     pub(crate) fn resolve(&self, dir: Direction, kind: Kind) -> Action {
         let class = kind.class();
-        let lookup = |map: &BTreeMap<String, Action>| {
-            map.iter()
-                .find(|(n, _)| Kind::by_name(n) == Some(kind))
-                .map(|(_, a)| *a)
-        };
+        let lookup =
+            |map: &BTreeMap<String, Action>| map.iter().find(|(n, _)| Kind::by_name(n) == Some(kind)).map(|(_, a)| *a);
         let by_class = |pii: Option<Action>, secrets: Option<Action>| match class {
             Class::Pii => pii,
             Class::Secret => secrets,
@@ -203,9 +179,7 @@ impl RedactSettings {
             if builtin == Action::Off || dir == Direction::Audit {
                 builtin
             } else {
-                lookup(&self.detectors)
-                    .or(by_class(self.pii, self.secrets))
-                    .unwrap_or(builtin)
+                lookup(&self.detectors).or(by_class(self.pii, self.secrets)).unwrap_or(builtin)
             }
         });
         match (class, dir, chosen) {

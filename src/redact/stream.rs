@@ -30,15 +30,7 @@ pub struct StreamRedactor {
 
 impl StreamRedactor {
     pub(crate) fn new(redactor: Redactor, dir: Direction) -> Self {
-        StreamRedactor {
-            redactor,
-            dir,
-            buf: String::new(),
-            base: 0,
-            released: 0,
-            findings: Vec::new(),
-            blocked: false,
-        }
+        StreamRedactor { redactor, dir, buf: String::new(), base: 0, released: 0, findings: Vec::new(), blocked: false }
     }
 
     /// Feeds a chunk; returns the text that can be released now (possibly empty).
@@ -78,11 +70,7 @@ impl StreamRedactor {
             return String::new();
         }
         let (cands, pending) = self.redactor.find(&self.buf, eof, from, self.dir);
-        let mut cut = if eof {
-            len
-        } else {
-            len.saturating_sub(LEAD).min(pending).max(from)
-        };
+        let mut cut = if eof { len } else { len.saturating_sub(LEAD).min(pending).max(from) };
         while cut > from && !self.buf.is_char_boundary(cut) {
             cut -= 1;
         }

@@ -4,15 +4,39 @@ use super::*;
 use proptest::prelude::*;
 
 const PIECES: &[&str] = &[
-    "jane.roe@example.com", "4111 1111 1111 1111", "4111-1111-1111-1112", "(415) 555-0134", "+44 20 7946 0958",
-    "123-45-6789", "GB82 WEST 1234 5698 7654 32", "AKIAIOSFODNN7EXAMPLE", "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8",
+    "jane.roe@example.com",
+    "4111 1111 1111 1111",
+    "4111-1111-1111-1112",
+    "(415) 555-0134",
+    "+44 20 7946 0958",
+    "123-45-6789",
+    "GB82 WEST 1234 5698 7654 32",
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8",
     "sk-ant-api03-Xy7Kq2Lm9Np4Rs8Tv1Wz6Ab3Cd5Ef0Gh7Ij2Kl9Mn4Op8QrAA",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7b9x\nq2w3e4r5t6y7\n-----END RSA PRIVATE KEY-----",
-    "postgres://app:s3cr3tPw@db.internal:5432/x", "password=hunter2!", "\"api_key\": \"Zx9Qw8Er7Ty6Ui5Op4As3Df2\"",
-    "2024-01-15T10:30:00Z", "v1.2.3", "192.168.1.10", "123e4567-e89b-12d3-a456-426614174000", "order 4111111111111112",
-    "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", "password: required", "SSN 234567890", "AWS secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "[REDACTED:EMAIL]", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "@", "=", ":", " ", "\n", "é", "日本",
+    "postgres://app:s3cr3tPw@db.internal:5432/x",
+    "password=hunter2!",
+    "\"api_key\": \"Zx9Qw8Er7Ty6Ui5Op4As3Df2\"",
+    "2024-01-15T10:30:00Z",
+    "v1.2.3",
+    "192.168.1.10",
+    "123e4567-e89b-12d3-a456-426614174000",
+    "order 4111111111111112",
+    "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+    "password: required",
+    "SSN 234567890",
+    "AWS secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "[REDACTED:EMAIL]",
+    "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "@",
+    "=",
+    ":",
+    " ",
+    "\n",
+    "é",
+    "日本",
 ];
 
 fn stream_all(r: &Redactor, chunks: &[&str]) -> String {
@@ -26,9 +50,7 @@ fn stream_all(r: &Redactor, chunks: &[&str]) -> String {
 }
 
 fn split_at_chars(text: &str, cuts: &[usize]) -> Vec<String> {
-    let bounds: Vec<usize> = (0..=text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .collect();
+    let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
     let mut idx: Vec<usize> = cuts.iter().map(|c| bounds[c % bounds.len()]).collect();
     idx.sort_unstable();
     let mut out = Vec::new();
@@ -94,9 +116,7 @@ fn exhaustive_two_and_byte_splits() {
     ];
     for text in fixed {
         let whole = r.redact_text(text, Direction::ToolResult).text.into_owned();
-        let bounds: Vec<usize> = (0..=text.len())
-            .filter(|&i| text.is_char_boundary(i))
-            .collect();
+        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
         for &i in &bounds {
             for &j in bounds.iter().filter(|&&j| j >= i) {
                 let got = stream_all(&r, &[&text[..i], &text[i..j], &text[j..]]);

@@ -20,9 +20,7 @@ const PRIO_CTX: u8 = 170;
 /// `[REDACTED:LABEL]` / `[HASH:LABEL:hex12]` that we wrote ourselves: guarded, never rewritten.
 pub(crate) fn placeholder(t: &Text, a: usize, hash: bool, sink: &mut Sink) -> Result<(), More> {
     let mut i = a + if hash { 6 } else { 10 };
-    let n = t.run(i, 40, |c| {
-        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_'
-    })?;
+    let n = t.run(i, 40, |c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')?;
     if n == 0 || n > 40 {
         return Ok(());
     }
@@ -96,11 +94,7 @@ pub(crate) fn pem(t: &Text, a: usize, pem_max: usize, sink: &mut Sink) -> Result
             }
             Some(b'-') if t.starts_with(i, b"-----END ")? => {
                 let m = t.run(i + 9, 48, |c| c.is_ascii_uppercase() || c == b' ')?;
-                let end = if m <= 48 && t.starts_with(i + 9 + m, b"-----")? {
-                    i + 14 + m
-                } else {
-                    i + 9
-                };
+                let end = if m <= 48 && t.starts_with(i + 9 + m, b"-----")? { i + 14 + m } else { i + 9 };
                 sink.add(a, end, Kind::PrivateKey, PRIO_PEM);
                 return Ok(());
             }
@@ -119,26 +113,18 @@ pub(crate) fn pem(t: &Text, a: usize, pem_max: usize, sink: &mut Sink) -> Result
 
 /// `scheme://user:password@host`: only the password. `a` is the position of `://`.
 pub(crate) fn url_password(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
-    let scheme = t.back_run(a, 32, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-')
-    });
+    let scheme = t.back_run(a, 32, |c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-'));
     if scheme == 0 || scheme > 32 {
         return Ok(());
     }
     let u = a + 3;
-    let user = t.run(u, 128, |c| {
-        !matches!(c, b':' | b'@' | b'/' | b'?' | b'#') && c > b' ' && c < 0x7f
-    })?;
+    let user = t.run(u, 128, |c| !matches!(c, b':' | b'@' | b'/' | b'?' | b'#') && c > b' ' && c < 0x7f)?;
     if user > 128 || t.get(u + user)? != Some(b':') {
         return Ok(());
     }
     let p = u + user + 1;
     let pass = t.run(p, 256, |c| {
-        !matches!(
-            c,
-            b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`'
-        ) && c > b' '
-            && c < 0x7f
+        !matches!(c, b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') && c > b' ' && c < 0x7f
     })?;
     if pass == 0 || pass > 256 || t.get(p + pass)? != Some(b'@') {
         return Ok(());
@@ -169,9 +155,7 @@ fn url_start(t: &Text, a: usize) -> usize {
 /// Slack incoming webhooks: `hooks.slack.com/services/T…/B…/…` (also workflows and triggers).
 pub(crate) fn slack_hook(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let p = a + 16;
-    let n = t.run(p, 200, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, b'/' | b'_' | b'-')
-    })?;
+    let n = t.run(p, 200, |c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'_' | b'-'))?;
     if !(24..=200).contains(&n) {
         return Ok(());
     }
@@ -189,12 +173,7 @@ pub(crate) fn discord_hook(t: &Text, anchor: usize, a: usize, sink: &mut Sink) -
     if !(50..=100).contains(&tok) {
         return Ok(());
     }
-    sink.add(
-        url_start(t, anchor),
-        a + id + 1 + tok,
-        Kind::DiscordWebhook,
-        PRIO_HOOK,
-    );
+    sink.add(url_start(t, anchor), a + id + 1 + tok, Kind::DiscordWebhook, PRIO_HOOK);
     Ok(())
 }
 
@@ -213,9 +192,7 @@ pub(crate) fn bearer(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     }
     let v = a + 7;
-    let n = t.run(v, 900, |c| {
-        is_b64url(c) || matches!(c, b'.' | b'~' | b'+' | b'/' | b'=')
-    })?;
+    let n = t.run(v, 900, |c| is_b64url(c) || matches!(c, b'.' | b'~' | b'+' | b'/' | b'='))?;
     if (16..=900).contains(&n) {
         let tok = t.slice(v, v + n);
         let (lo, up, dg, _) = checks::classes(tok);

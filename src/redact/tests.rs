@@ -3,10 +3,7 @@
 use super::*;
 
 fn red(s: &str) -> String {
-    Redactor::default()
-        .redact_text(s, Direction::ToolResult)
-        .text
-        .into_owned()
+    Redactor::default().redact_text(s, Direction::ToolResult).text.into_owned()
 }
 
 #[test]
@@ -19,23 +16,11 @@ fn basic_detectors() {
     let cases = [
         ("mail jane.roe@example.com now", "mail [REDACTED:EMAIL] now"),
         ("card 4111 1111 1111 1111.", "card [REDACTED:CARD]."),
-        (
-            "key AKIAIOSFODNN7EXAMPLE here",
-            "key [REDACTED:AWS_ACCESS_KEY] here",
-        ),
-        (
-            "call (415) 555-0134 today",
-            "call [REDACTED:PHONE_NUMBER] today",
-        ),
+        ("key AKIAIOSFODNN7EXAMPLE here", "key [REDACTED:AWS_ACCESS_KEY] here"),
+        ("call (415) 555-0134 today", "call [REDACTED:PHONE_NUMBER] today"),
         ("ssn 123-45-6789", "ssn [REDACTED:US_SSN]"),
-        (
-            "IBAN GB82 WEST 1234 5698 7654 32 ok",
-            "IBAN [REDACTED:IBAN] ok",
-        ),
-        (
-            "postgres://app:s3cr3tPw@db.internal/x",
-            "postgres://app:[REDACTED:URL_PASSWORD]@db.internal/x",
-        ),
+        ("IBAN GB82 WEST 1234 5698 7654 32 ok", "IBAN [REDACTED:IBAN] ok"),
+        ("postgres://app:s3cr3tPw@db.internal/x", "postgres://app:[REDACTED:URL_PASSWORD]@db.internal/x"),
         ("password=hunter2", "password=[REDACTED:PASSWORD]"),
     ];
     for (input, want) in cases {

@@ -52,25 +52,11 @@ pub(crate) struct Token {
 }
 
 const fn t(prefix: &'static str, kind: Kind, cs: Cs, min: usize, max: usize) -> Token {
-    Token {
-        prefix,
-        kind,
-        cs,
-        min,
-        max,
-        mixed: false,
-    }
+    Token { prefix, kind, cs, min, max, mixed: false }
 }
 
 const fn m(prefix: &'static str, kind: Kind, cs: Cs, min: usize, max: usize) -> Token {
-    Token {
-        prefix,
-        kind,
-        cs,
-        min,
-        max,
-        mixed: true,
-    }
+    Token { prefix, kind, cs, min, max, mixed: true }
 }
 
 use Cs::*;
@@ -225,11 +211,6 @@ pub(crate) fn detect(t: &Text, a: usize, spec: &Token, sink: &mut Sink) -> Resul
             return Ok(());
         }
     }
-    sink.add(
-        a,
-        body_start + n,
-        spec.kind,
-        PRIO + u8::from(spec.prefix.len() > 4),
-    );
+    sink.add(a, body_start + n, spec.kind, PRIO + u8::from(spec.prefix.len() > 4));
     Ok(())
 }

@@ -64,8 +64,14 @@ impl Drop for Proc {
 
 /// A FastMCP server (`transport` = `streamable-http` or `sse`) on a free port; calls logged to `log`.
 pub fn fastmcp(py: &Path, transport: &str, log: &Path) -> (Proc, u16) {
+    fastmcp_with(py, transport, log, &[])
+}
+
+/// Like `fastmcp`, with extra environment (e.g. `FASTMCP_JSON=1` for JSON replies).
+pub fn fastmcp_with(py: &Path, transport: &str, log: &Path, env: &[(&str, &str)]) -> (Proc, u16) {
     let port = free_port();
     let child = Command::new(py)
+        .envs(env.iter().copied())
         .arg(peers_dir().join("fastmcp_server.py"))
         .arg(transport)
         .arg(port.to_string())

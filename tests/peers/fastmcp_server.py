@@ -22,7 +22,9 @@ class Customer(BaseModel):
 
 transport = sys.argv[1] if len(sys.argv) > 1 else "stdio"
 port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-mcp = FastMCP("airlock-e2e", host="127.0.0.1", port=port or 8000, log_level="WARNING")
+# FASTMCP_JSON=1 makes Streamable HTTP answer POSTs with plain JSON instead of an SSE stream.
+json_response = os.environ.get("FASTMCP_JSON") == "1"
+mcp = FastMCP("airlock-e2e", host="127.0.0.1", port=port or 8000, log_level="WARNING", json_response=json_response)
 
 
 def record(tool, args):
