@@ -29,7 +29,7 @@ fn openclaw_bin() -> Option<PathBuf> {
 /// Starts the fake provider; returns it and its port.
 fn provider(py: &Path, log: &Path, command: &str) -> (Proc, u16) {
     let mut child = Command::new(py)
-        .arg(peers_dir().join("openclaw_provider.py"))
+        .arg(peers_dir().join("scripted_provider.py"))
         .env("FAKE_LOG", log)
         .env("FAKE_COMMAND", command)
         .stdout(Stdio::piped())

@@ -109,6 +109,32 @@ impl Governor {
         Governed { record, action }
     }
 
+    /// Refuses a call that cannot be judged (e.g. its arguments are not JSON): fail closed, audited like
+    /// any decision, under the pseudo-rule `rule`.
+    pub fn refuse(&self, call: ToolCall, rule: &str, reason: &str) -> Governed {
+        let facts = crate::analyze::Facts { tool: call.tool.to_ascii_lowercase(), ..Default::default() };
+        let snap = self.snapshot.load_full();
+        let decision = crate::policy::Decision {
+            id: crate::policy::DecisionId::generate(),
+            verdict: Verdict::Deny,
+            rule: Some(rule.to_string()),
+            reason: reason.to_string(),
+            tags: facts.tags,
+            matched: Vec::new(),
+            retry_after_secs: None,
+        };
+        let mut shown = call.args.clone();
+        snap.redactor.redact_json(&mut shown, Direction::Audit);
+        let record = Arc::new(DecisionRecord::new(decision, &call, &facts, &snap.policy, shown, 0));
+        self.metrics.decisions.get_or_create(&DecisionLabels { verdict: "deny".into(), rule: rule.into() }).inc();
+        self.recent.insert(record.clone());
+        if let Err(e) = self.write_audit("decision", &record) {
+            tracing::error!(decision = %record.decision.id, error = %e, "audit write failed");
+        }
+        let msg = refusal(&record, reason);
+        Governed { record, action: Action::Refuse(msg) }
+    }
+
     async fn hold(&self, call: &ToolCall, tool: &str, record: &Arc<DecisionRecord>, snap: &Snapshot) -> Action {
         let (principal, session) = (call.principal.as_deref(), call.session.as_deref());
         if let Some(by) = self.approvals.granted(tool, principal, session) {
