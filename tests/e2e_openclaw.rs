@@ -15,7 +15,9 @@ use std::process::{Command, Stdio};
 
 const REAL_KEY: &str = "sk-real-provider-key-7f3a9c1e5b";
 const PLACEHOLDER: &str = "placeholder-not-a-key";
-const USER_SECRET: &str = "AKIAIOSFODNN7EXAMPLE";
+/// OpenClaw forwards this token verbatim (it masks some formats itself, e.g. AWS key ids), so only airlock's
+/// prompt redaction can keep it from the provider.
+const USER_SECRET: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
 
 fn openclaw_bin() -> Option<PathBuf> {
     let dir = std::env::var_os("AIRLOCK_PEER_OPENCLAW_BIN").map(PathBuf::from);
@@ -96,7 +98,7 @@ fn scenario(api: &str) {
         );
         let airlock = Airlock::start(&extra, "");
         let home = tmp.path().join(format!("home-{i}"));
-        let message = format!("Use my AWS key {USER_SECRET} and run the command for me.");
+        let message = format!("Use my GitHub token {USER_SECRET} and run the command for me.");
         let out = run_agent(&bin, &home, &ws, &airlock.url("/fake"), api, &message);
         assert_eq!(marker.exists(), expect_ran, "{api}: `{command}` ran={} (agent said: {out})", marker.exists());
         let reqs = requests(&log);
