@@ -1,0 +1,446 @@
+//! Per-command meaning: wrappers peeled, flags normalized, paths judged by intent (read, write, delete).
+//!
+//! Flags are parsed getopt-style per command ([`opts`]), so `-rf`, `-fr`, `-r -f` and `--recursive --force`
+//! are the same thing. Every argument that could be a path is normalized and classified with the intent
+//! the command gives it; evidence names the command, its flags and the target as written.
+use super::lex::Word;
+use super::{basename, inline, net, Cmd, Ctx, Role, State};
+use crate::analyze::{Facts, Tag};
+
+/// Parsed options: `(name, value)` with short names as one-letter strings, and positionals.
+#[derive(Debug, Default)]
+pub struct Opts {
+    pub flags: Vec<(String, Option<String>)>,
+    pub pos: Vec<String>,
+}
+
+impl Opts {
+    /// Whether `-short` or `--long` was given.
+    pub fn has(&self, short: char, long: &str) -> bool {
+        self.flags.iter().any(|(n, _)| is(n, short, long))
+    }
+    /// The first value of `-short` / `--long`.
+    pub fn value(&self, short: char, long: &str) -> Option<&str> {
+        self.values(short, long).into_iter().next()
+    }
+    /// Every value of `-short` / `--long`.
+    pub fn values(&self, short: char, long: &str) -> Vec<&str> {
+        self.flags.iter().filter(|(n, _)| is(n, short, long)).filter_map(|(_, v)| v.as_deref()).collect()
+    }
+    /// Flags as written for evidence: `-r -f`.
+    pub fn shown(&self) -> String {
+        self.flags
+            .iter()
+            .map(|(n, _)| if n.len() == 1 { format!("-{n}") } else { format!("--{n}") })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn is(n: &str, short: char, long: &str) -> bool {
+    (n.len() == 1 && n.starts_with(short) && short != '\0') || (!long.is_empty() && n == long)
+}
+
+/// getopt-lite: `value_shorts` are short options taking a value, `value_longs` long ones.
+pub fn opts(args: &[Word], value_shorts: &str, value_longs: &[&str]) -> Opts {
+    let mut o = Opts::default();
+    let mut i = 0;
+    let mut rest = false;
+    while i < args.len() {
+        let a = args[i].text.as_str();
+        i += 1;
+        if rest || a == "-" || !a.starts_with('-') {
+            o.pos.push(a.to_string());
+            continue;
+        }
+        if a == "--" {
+            rest = true;
+            continue;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None if value_longs.contains(&long) => (long, args.get(i).map(|w| w.text.clone())),
+                None => (long, None),
+            };
+            if val.is_some() && !long.contains('=') {
+                i += 1;
+            }
+            o.flags.push((name.to_ascii_lowercase(), val));
+            continue;
+        }
+        let chars: Vec<char> = a[1..].chars().collect();
+        for (k, c) in chars.iter().enumerate() {
+            if value_shorts.contains(*c) {
+                let attached: String = chars[k + 1..].iter().collect();
+                let val = if attached.is_empty() {
+                    i += 1;
+                    args.get(i - 1).map(|w| w.text.clone())
+                } else {
+                    Some(attached)
+                };
+                o.flags.push((c.to_string(), val));
+                break;
+            }
+            o.flags.push((c.to_string(), None));
+        }
+    }
+    o
+}
+
+/// What a command does to a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Read,
+    Write,
+    Delete,
+}
+
+/// Normalizes and classifies a path argument and tags by intent. Returns whether it was sensitive to read.
+pub fn check_path(ctx: Ctx<'_>, st: &State, raw: &str, intent: Intent, who: &str, recursive: bool, facts: &mut Facts) -> bool {
+    if raw.is_empty() || raw.contains("://") || raw.starts_with('-') {
+        return false;
+    }
+    let paths = &ctx.an.paths;
+    let norm = paths.normalize(raw, st.cwd.as_deref());
+    let c = paths.classify(&norm);
+    let shown = if norm == raw { raw.to_string() } else { format!("{raw} ({norm})") };
+    if norm.starts_with("/proc/1/root") || norm.contains("/release_agent") {
+        facts.tag(Tag::SandboxEscape, format!("{who} touches {shown}, a container escape path"));
+    }
+    match intent {
+        Intent::Read => {
+            if c.credential {
+                facts.tag(Tag::CredentialAccess, format!("{who} reads {shown} (credentials)"));
+                return true;
+            }
+            facts.tags.insert(Tag::FileRead);
+        }
+        Intent::Write | Intent::Delete => {
+            let verb = if intent == Intent::Write { "writes" } else { "deletes" };
+            facts.tags.insert(Tag::FileWrite);
+            let mut hit = false;
+            if c.persistence {
+                facts.tag(Tag::Persistence, format!("{who} {verb} {shown}, which runs or is loaded again later"));
+                hit = true;
+            }
+            if c.agent_config {
+                facts.tag(Tag::ConfigTamper, format!("{who} {verb} {shown}, the agent's own configuration"));
+                hit = true;
+            }
+            if c.traces {
+                facts.tag(Tag::DefenseEvasion, format!("{who} {verb} {shown} (logs or shell history)"));
+                hit = true;
+            }
+            if norm.starts_with("/etc/sudoers") || norm == "/etc/passwd" || norm == "/etc/group" || norm == "/etc/ld.so.preload" {
+                facts.tag(Tag::PrivilegeEscalation, format!("{who} {verb} {shown}"));
+            }
+            if c.system && !c.traces {
+                facts.tag(Tag::Destructive, format!("{who} {verb} {shown} (system location)"));
+                hit = true;
+            }
+            if c.credential && !hit {
+                let t = if intent == Intent::Delete { Tag::Destructive } else { Tag::CredentialAccess };
+                facts.tag(t, format!("{who} {verb} {shown} (credentials)"));
+            }
+            if intent == Intent::Delete && recursive && c.precious_dir {
+                let label = match norm.as_str() {
+                    "/" | "/*" => "root".to_string(),
+                    "~" | "~/*" => "the home directory".to_string(),
+                    "." | "*" | "./*" | ".." => "the working directory".to_string(),
+                    _ => "a top-level directory".to_string(),
+                };
+                facts.tag(Tag::Destructive, format!("{who} targets {raw} ({label})"));
+            }
+        }
+    }
+    false
+}
+
+/// Environment assignments that matter on their own (`HISTFILE=/dev/null`, `LD_PRELOAD=…`).
+pub fn check_assignment(name: &str, value: &str, facts: &mut Facts) {
+    match name {
+        "HISTFILE" | "HISTSIZE" | "HISTFILESIZE" | "HISTCONTROL" if value.is_empty() || value == "0" || value == "/dev/null" || value.contains("ignore") => {
+            facts.tag(Tag::DefenseEvasion, format!("sets {name}={value} to stop shell history"))
+        }
+        "LD_PRELOAD" | "LD_LIBRARY_PATH" | "DYLD_INSERT_LIBRARIES" | "LD_AUDIT" => {
+            facts.tag(Tag::PrivilegeEscalation, format!("{name}={value} injects a library into the program"))
+        }
+        "PROMPT_COMMAND" | "BASH_ENV" | "ENV" => facts.tag(Tag::Persistence, format!("{name} runs code in every later shell")),
+        _ => {}
+    }
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "yash", "rbash", "posh"];
+
+/// Whether a basename is a POSIX-ish shell.
+pub fn is_shell(name: &str) -> bool {
+    SHELLS.contains(&name)
+}
+
+/// Peels wrappers (`sudo`, `env`, `nohup`, `timeout`, `xargs` …) in place; tags what the wrappers mean.
+pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Facts) {
+    for _ in 0..16 {
+        let Some(first) = cmd.args.first() else { return };
+        if first.encoded {
+            facts.tag(Tag::Obfuscated, format!("the command name is written with escapes: {}", first.text));
+        }
+        let written = first.text.clone();
+        if written.contains('$') || written.contains('`') {
+            let tainted = st.tainted.iter().find(|(k, _)| written.contains(k.as_str()));
+            if let Some((k, role)) = tainted {
+                let t = if role.downloads { Tag::RemoteCode } else { Tag::Obfuscated };
+                facts.tag(t, format!("runs ${k}, built from decoded or downloaded text"));
+            }
+            if cmd.subs.iter().any(|(_, r)| r.decodes) {
+                facts.tag(Tag::Obfuscated, "the command name comes from decoded text");
+            }
+        }
+        if written.contains(['?', '*', '[']) && written.contains('/') {
+            facts.tag(Tag::Obfuscated, format!("the command path is a glob: {written}"));
+        }
+        let name = basename(&written);
+        cmd.name.clone_from(&name);
+        let skip = |cmd: &mut Cmd, n: usize| {
+            let n = n.min(cmd.args.len());
+            cmd.args.drain(..n);
+        };
+        match name.as_str() {
+            "sudo" | "doas" | "pkexec" | "run0" | "gosu" | "su-exec" => {
+                facts.tag(Tag::PrivilegeEscalation, format!("runs as another user with {name}"));
+                let o = opts(&cmd.args[1..], "ugCDhprtUT", &["user", "group", "chdir", "host", "prompt", "role", "type", "other-user"]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+                if name == "gosu" || name == "su-exec" {
+                    skip(cmd, 1);
+                }
+            }
+            "su" => {
+                facts.tag(Tag::PrivilegeEscalation, "switches user with su");
+                let o = opts(&cmd.args[1..], "cs", &["command", "shell"]);
+                if let Some(c) = o.value('c', "command") {
+                    super::analyze(ctx.deeper(), c, facts);
+                }
+                cmd.args.clear();
+                return;
+            }
+            "env" => {
+                let mut k = 1;
+                while k < cmd.args.len() {
+                    let a = cmd.args[k].text.clone();
+                    if a == "-S" || a == "--split-string" {
+                        if let Some(s) = cmd.args.get(k + 1) {
+                            let s = s.text.clone();
+                            let rest: Vec<String> = cmd.args[k + 2..].iter().map(|w| w.text.clone()).collect();
+                            super::analyze(ctx.deeper(), &format!("{s} {}", rest.join(" ")), facts);
+                        }
+                        cmd.args.clear();
+                        return;
+                    } else if a == "-u" || a == "-C" || a == "--unset" || a == "--chdir" {
+                        k += 2;
+                    } else if a.starts_with('-') {
+                        k += 1;
+                    } else if let Some((n, v)) = a.split_once('=').filter(|(n, _)| !n.is_empty() && !n.contains('/')) {
+                        check_assignment(n, v, facts);
+                        k += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if k >= cmd.args.len() {
+                    cmd.args.truncate(1);
+                    return;
+                }
+                skip(cmd, k);
+            }
+            "nohup" | "setsid" | "time" | "builtin" | "caffeinate" | "unbuffer" | "torsocks" | "proxychains"
+            | "proxychains4" | "tsocks" | "catchsegv" | "ltrace" | "strace" | "firejail" | "sg" => {
+                let o = opts(&cmd.args[1..], "oeEpsuS", &[]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+            }
+            "nice" | "ionice" | "chrt" | "taskset" | "stdbuf" => {
+                let o = opts(&cmd.args[1..], "ncptioe", &["adjustment", "class", "classdata"]);
+                let mut consumed = cmd.args.len() - 1 - o.pos.len();
+                if matches!(name.as_str(), "chrt" | "taskset") {
+                    consumed += 1;
+                }
+                skip(cmd, 1 + consumed);
+            }
+            "timeout" => {
+                let o = opts(&cmd.args[1..], "sk", &["signal", "kill-after"]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 2 + consumed);
+            }
+            "flock" => {
+                let o = opts(&cmd.args[1..], "wE", &["timeout", "conflict-exit-code"]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 2 + consumed);
+            }
+            "xargs" => {
+                let o = opts(&cmd.args[1..], "IinPdELsa", &["replace", "max-args", "max-procs", "delimiter", "arg-file"]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+                cmd.via_xargs = true;
+            }
+            "command" | "exec" => {
+                let o = opts(&cmd.args[1..], "a", &[]);
+                if name == "command" && (o.has('v', "") || o.has('V', "")) {
+                    cmd.args.truncate(1);
+                    cmd.name = "command-lookup".into();
+                    return;
+                }
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+                if cmd.args.is_empty() {
+                    cmd.name = "exec".into();
+                    return;
+                }
+            }
+            "busybox" | "toybox" => skip(cmd, 1),
+            "watch" => {
+                let o = opts(&cmd.args[1..], "nd", &["interval"]);
+                super::analyze(ctx.deeper(), &o.pos.join(" "), facts);
+                cmd.args.clear();
+                return;
+            }
+            "chroot" => {
+                facts.tag(Tag::SandboxEscape, "changes the root directory with chroot");
+                skip(cmd, 2);
+            }
+            "nsenter" => {
+                facts.tag(Tag::SandboxEscape, "enters another process's namespaces with nsenter");
+                let o = opts(&cmd.args[1..], "tSG", &["target", "setuid", "setgid"]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+            }
+            "unshare" => {
+                let o = opts(&cmd.args[1..], "", &[]);
+                let consumed = cmd.args.len() - 1 - o.pos.len();
+                skip(cmd, 1 + consumed);
+            }
+            "script" => {
+                let o = opts(&cmd.args[1..], "cIOTE", &["command", "log-in", "log-out"]);
+                if let Some(c) = o.value('c', "command") {
+                    super::analyze(ctx.deeper(), c, facts);
+                }
+                cmd.args.clear();
+                return;
+            }
+            _ => return,
+        }
+        if cmd.args.is_empty() {
+            return;
+        }
+    }
+    facts.tag(Tag::Unparsed, "too many nested wrappers");
+}
+
+/// Commands that take paths without reading their contents.
+pub const NO_CONTENT: &[&str] = &[
+    "ls", "stat", "chmod", "chown", "chgrp", "test", "[", "ssh", "ssh-add", "ssh-keygen", "ssh-copy-id", "file",
+    "du", "realpath", "readlink", "basename", "dirname", "which", "cd", "pushd", "echo", "printf", "mkdir", "touch",
+    "export", "code", "vim", "vi", "nano", "emacs", "open", "git", "exa", "eza", "tree", "scp", "rsync", "sftp",
+    "cp", "mv", "install", "ln", "rm", "rmdir", "shred", "unlink", "tee", "truncate", "dd", "wipe", "srm", "find",
+    "command-lookup", "type", "source", ".", "npm", "cargo", "make", "pytest", "docker", "kubectl", "chattr", "lsattr",
+];
+
+/// Read-only commands (no side effects on their own).
+const READ_ONLY: &[&str] = &[
+    "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "ack", "fd", "pwd", "echo",
+    "printf", "wc", "sort", "uniq", "cut", "tr", "diff", "cmp", "file", "stat", "du", "df", "which", "whereis", "type",
+    "whoami", "id", "date", "uname", "hostname", "tree", "realpath", "readlink", "basename", "dirname", "jq", "yq",
+    "true", "false", "test", "[", "sleep", "ps", "free", "uptime", "man", "column", "nl", "od", "hexdump", "md5sum",
+    "sha1sum", "sha256sum", "sha512sum", "cksum", "tac", "fold", "fmt", "comm", "join", "paste", "seq", "exa", "eza",
+    "bat", "locate", "cd", "command-lookup", "env", "printenv", "lsof", "ss", "netstat", "nproc", "lscpu", "tldr",
+    "rev", "strings", "xxd", "base64", "awk", "sed", "find", "git", "help", "history", "fc", "pgrep", "cal", "expr",
+];
+
+const GIT_READ: &[&str] = &[
+    "status", "log", "diff", "show", "blame", "rev-parse", "ls-files", "describe", "shortlog", "grep", "branch",
+    "remote", "tag", "reflog", "ls-tree", "cat-file", "config", "stash", "whatchanged", "help", "version", "show-ref",
+];
+
+/// Classifies one resolved command.
+pub fn classify(ctx: Ctx<'_>, cmd: &Cmd, st: &mut State, facts: &mut Facts) -> Role {
+    let mut role = Role::default();
+    let name = cmd.name.as_str();
+    let args = if cmd.args.is_empty() { &cmd.args[..] } else { &cmd.args[1..] };
+    let argv: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    facts.tags.insert(Tag::ShellExec);
+    role.read_only = READ_ONLY.contains(&name)
+        && cmd.redirs.iter().all(|r| !r.writes() || r.target.text == "/dev/null" || r.target.text.starts_with('&'))
+        && cmd.subs.iter().all(|(_, r)| r.read_only);
+    if name == "git" {
+        let sub = argv.iter().find(|a| !a.starts_with('-')).copied().unwrap_or("");
+        role.read_only &= GIT_READ.contains(&sub) && !argv.iter().any(|a| matches!(*a, "-d" | "-D" | "--delete" | "add" | "set-url" | "drop" | "pop" | "--unset"));
+    }
+    if name == "sed" {
+        role.read_only &= !argv.iter().any(|a| a.starts_with("-i") || *a == "--in-place");
+    }
+    if name == "find" {
+        role.read_only &= !argv.iter().any(|a| matches!(*a, "-delete" | "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fls"));
+    }
+    // Redirections.
+    for r in &cmd.redirs {
+        let t = r.target.text.as_str();
+        if t.contains("/dev/tcp/") || t.contains("/dev/udp/") {
+            facts.tag(Tag::ReverseShell, format!("redirects to {t}, a raw network socket"));
+            role.net_tool = true;
+            continue;
+        }
+        if r.writes() && !matches!(t, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty") {
+            check_path(ctx, st, t, Intent::Write, &format!("redirect {}", r.op), false, facts);
+            if r.op == ">" || r.op == ">|" {
+                let n = ctx.an.paths.normalize(t, st.cwd.as_deref());
+                if ctx.an.paths.classify(&n).traces {
+                    facts.tag(Tag::DefenseEvasion, format!("empties {t}"));
+                }
+            }
+        } else if r.op == "<" && check_path(ctx, st, t, Intent::Read, &format!("{name} <"), false, facts) {
+            role.sensitive = true;
+        }
+    }
+    if cmd.args.iter().any(|w| w.text.contains("/dev/tcp/") || w.text.contains("/dev/udp/")) {
+        facts.tag(Tag::ReverseShell, format!("{name} opens /dev/tcp or /dev/udp, a raw network socket"));
+    }
+    if name.is_empty() || name == "exec" {
+        return role;
+    }
+    if let Some(r) = inline::classify_interpreter(ctx, cmd, args, st, facts) {
+        return r;
+    }
+    if let Some(r) = net::classify_network(ctx, cmd, args, st, facts) {
+        return r;
+    }
+    super::system::files(ctx, cmd, name, args, &argv, st, facts, role)
+}
+
+/// `echo … > file` where the file runs later (cron entries, rc files, scripts): the text is judged as shell
+/// now, because it will run as shell then. A cron line's schedule fields are skipped.
+pub fn echo_into(ctx: Ctx<'_>, cmd: &Cmd, text: &str, st: &mut State, facts: &mut Facts) {
+    let runs_later = cmd.redirs.iter().filter(|r| r.writes()).any(|r| {
+        let n = ctx.an.paths.normalize(&r.target.text, st.cwd.as_deref());
+        ctx.an.paths.classify(&n).persistence || n.ends_with(".sh") || n.contains("cron")
+    });
+    if runs_later && !text.trim().is_empty() {
+        super::analyze(ctx.deeper(), strip_cron_schedule(text), facts);
+    }
+}
+
+/// `*/5 * * * * cmd` → `cmd`; `@reboot cmd` → `cmd`; anything else unchanged.
+fn strip_cron_schedule(line: &str) -> &str {
+    let t = line.trim_start();
+    if let Some(rest) = t.strip_prefix('@') {
+        return rest.split_once(char::is_whitespace).map_or("", |(_, r)| r);
+    }
+    let mut rest = t;
+    for _ in 0..5 {
+        let Some((field, r)) = rest.split_once(char::is_whitespace) else { return line };
+        if !field.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-')) {
+            return line;
+        }
+        rest = r.trim_start();
+    }
+    rest
+}
