@@ -227,8 +227,14 @@ fn classify(key: &[u8]) -> Option<KeyClass> {
         return None;
     }
     let last_is_key = words.last().is_some_and(|w| w == "key" || w == "keys");
-    let password = has(PASSWORD_WORDS);
-    let secret = has(SECRET_WORDS) || last_is_key;
+    // Compound words: `pgpassword`, `apitoken`, `clientsecret`.
+    let ends = |sufs: &[&str]| {
+        words
+            .iter()
+            .any(|w| sufs.iter().any(|s| w.len() > s.len() && w.ends_with(s)))
+    };
+    let password = has(PASSWORD_WORDS) || ends(&["password", "passwd"]);
+    let secret = has(SECRET_WORDS) || last_is_key || ends(&["secret", "token", "apikey"]);
     if !(password || secret) {
         return None;
     }
@@ -454,7 +460,7 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         KeyClass::Password => v.len() >= 6 && (dg || other || (lo && up)),
         KeyClass::Secret(Kind::AwsSecretKey) => v.len() == 40 && checks::looks_random(v),
         KeyClass::Secret(_) => {
-            if !dg && !(lo && up) || v.iter().all(u8::is_ascii_digit) {
+            if !(dg || lo && up) || v.iter().all(u8::is_ascii_digit) {
                 return false;
             }
             if v.len() >= 16 {
