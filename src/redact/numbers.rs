@@ -146,18 +146,26 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         }
         let ds = digits.get(..nd).unwrap_or_default();
         let end = gr.g[k - 1].1;
-        let seps: Vec<&[u8]> = (1..k).map(|j| t.slice(gr.sep[j].0, gr.sep[j].1)).collect();
-        let lens: Vec<usize> = (0..k).map(|j| gr.len(j)).collect();
+        let mut sep_buf: [&[u8]; MAX_GROUPS] = [&[]; MAX_GROUPS];
+        let mut len_buf = [0usize; MAX_GROUPS];
+        for j in 0..k {
+            len_buf[j] = gr.len(j);
+            if j > 0 {
+                sep_buf[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
+            }
+        }
+        let seps = &sep_buf[..k - 1];
+        let lens = &len_buf[..k];
         if lead.is_none() {
-            if !found_card && card(ds, &seps) {
+            if !found_card && card(ds, seps) {
                 found_card = true;
                 sink.add(i, end, Kind::Card, 150);
             }
-            if !found_ssn && ssn(t, i, ds, &lens, &seps) {
+            if !found_ssn && ssn(t, i, ds, lens, seps) {
                 found_ssn = true;
                 sink.add(i, end, Kind::Ssn, 150);
             }
-            if !found_aadhaar && aadhaar(t, i, ds, &lens, &seps) {
+            if !found_aadhaar && aadhaar(t, i, ds, lens, seps) {
                 found_aadhaar = true;
                 sink.add(i, end, Kind::Aadhaar, 145);
             }
@@ -168,8 +176,8 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
                 outer,
                 lead.map(|l| t.b.get(l).copied().unwrap_or(0)),
                 ds,
-                &lens,
-                &seps,
+                lens,
+                seps,
             )
         {
             found_phone = true;
@@ -288,7 +296,7 @@ fn phone(
     };
     if let Some(n) = intl_digits {
         let plain = seps.iter().all(|s| !s.contains(&b'.')) || all_same(seps, &[b"."]);
-        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 6));
+        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 8));
     }
     // NANP: [1] (415) 555-0134 / 415-555-0134 / 415.555.0134 / 415 555 0134.
     let (nl, ns, nd) = if lens.first() == Some(&1) && ds.first() == Some(&b'1') && k == 4 {
@@ -296,10 +304,7 @@ fn phone(
     } else {
         (lens, seps, ds)
     };
-    if nl == [3, 3, 4]
-        && matches!(nd.first(), Some(b'2'..=b'9'))
-        && matches!(nd.get(3), Some(b'2'..=b'9'))
-    {
+    if nl == [3, 3, 4] && matches!(nd.first(), Some(b'2'..=b'9')) {
         let paren_area = ns.first().is_some_and(|s| s.starts_with(b")"));
         let ok = if paren_area {
             matches!(ns[0], b")" | b") " | b")-") && matches!(ns[1], b"-" | b" " | b".")
