@@ -70,7 +70,14 @@ enum Anchor {
 struct Literals {
     pats: Vec<(&'static [u8], Anchor)>,
     bits: Vec<u64>,
+    /// Hashed first three bytes of every pattern (any third byte for two-byte patterns).
+    bits3: Vec<u64>,
     buckets: std::collections::HashMap<[u8; 2], Vec<usize>>,
+}
+
+#[inline]
+fn hash3(a: u8, b: u8, c: u8) -> usize {
+    ((usize::from(a) << 10) ^ (usize::from(b) << 5) ^ usize::from(c)) & 0xFFFF
 }
 
 fn key2(a: u8, b: u8) -> usize {
@@ -167,9 +174,25 @@ fn literals() -> &'static Literals {
                 buckets.entry([a, b]).or_default().push(i);
             }
         }
+        let mut bits3 = vec![0u64; 1024];
+        for (p, _) in &pats {
+            let thirds: Vec<u8> = match **p {
+                [_, _, c, ..] => vec![c],
+                _ => (0..=255).collect(),
+            };
+            for c in thirds {
+                if let [a, b, ..] = **p {
+                    let h = hash3(a, b, c);
+                    if let Some(w) = bits3.get_mut(h / 64) {
+                        *w |= 1 << (h % 64);
+                    }
+                }
+            }
+        }
         Literals {
             pats,
             bits,
+            bits3,
             buckets,
         }
     })
@@ -215,28 +238,44 @@ pub(crate) struct Limits {
 pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
     let lits = literals();
     let b = t.b;
-    let mut prev_word = false;
-    for (i, &c) in b.iter().enumerate() {
-        let f = FLAGS[usize::from(c)];
-        if f == 0 {
-            prev_word = false;
-            continue;
+    // Fast path: 16-byte blocks turned into a bit mask of positions worth a look, without branches.
+    let mut base = 0;
+    while base + 18 <= b.len() {
+        let mut mask = 0u32;
+        let mut prev_word = base > 0 && b.get(base - 1).is_some_and(u8::is_ascii_alphanumeric);
+        for k in 0..16 {
+            let i = base + k;
+            let (c, c1, c2) = (b[i], b[i + 1], b[i + 2]);
+            let f = FLAGS[usize::from(c)];
+            let word = f & WORD != 0;
+            let h = hash3(c, c1, c2);
+            let lit = word && !prev_word && (lits.bits3[h / 64] >> (h % 64)) & 1 != 0;
+            mask |= u32::from(lit || f & !WORD != 0) << k;
+            prev_word = word;
         }
-        let word = f & WORD != 0;
-        if word && !prev_word {
-            let r = word_start(t, i, c, lits, lim, sink);
-            if r == Err(More) {
-                sink.wait(i);
-            }
+        while mask != 0 {
+            let i = base + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            visit_at(t, i, lits, lim, sink);
         }
-        prev_word = word;
-        let class = f & !WORD;
-        if class != 0 {
-            let r = visit(t, i, class, lim, sink);
-            if r == Err(More) {
-                sink.wait(i);
-            }
-        }
+        base += 16;
+    }
+    for i in base..b.len() {
+        visit_at(t, i, lits, lim, sink);
+    }
+}
+
+/// Everything that may start at byte `i`.
+#[inline]
+fn visit_at(t: &Text, i: usize, lits: &Literals, lim: Limits, sink: &mut Sink) {
+    let Some(&c) = t.b.get(i) else { return };
+    let f = FLAGS[usize::from(c)];
+    if f & WORD != 0 && !matches!(t.prev(i), Some(p) if p.is_ascii_alphanumeric()) && word_start(t, i, c, lits, lim, sink) == Err(More) {
+        sink.wait(i);
+    }
+    let class = f & !WORD;
+    if class != 0 && visit(t, i, class, lim, sink) == Err(More) {
+        sink.wait(i);
     }
 }
 
@@ -254,11 +293,7 @@ fn word_start(
         return Ok(());
     };
     let k = key2(c, c2);
-    if lits
-        .bits
-        .get(k / 64)
-        .is_none_or(|w| w & (1 << (k % 64)) == 0)
-    {
+    if !matches!(lits.bits.get(k / 64), Some(w) if w & (1 << (k % 64)) != 0) {
         return Ok(());
     }
     let Some(bucket) = lits.buckets.get(&[c, c2]) else {
