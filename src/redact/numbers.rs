@@ -123,7 +123,21 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     if total < 8 || (gr.n == 1 && total > 19) {
         return Ok(());
     }
+    // All digits of the run once; a prefix of groups is a prefix of this.
     let mut digits = [0u8; 8 * 24];
+    let mut cum = [0usize; MAX_GROUPS + 1];
+    let mut nd_all = 0;
+    for (j, &(s, e)) in gr.g.iter().take(gr.n).enumerate() {
+        for &c in t.slice(s, e) {
+            if let Some(slot) = digits.get_mut(nd_all) {
+                *slot = c;
+            }
+            nd_all += 1;
+        }
+        if let Some(slot) = cum.get_mut(j + 1) {
+            *slot = nd_all;
+        }
+    }
     let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) =
         (false, false, false, false);
     for k in (1..=gr.n).rev() {
@@ -135,14 +149,9 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         if !cut_ok {
             continue;
         }
-        let mut nd = 0;
-        for &(s, e) in gr.g.iter().take(k) {
-            for &c in t.slice(s, e) {
-                if let Some(slot) = digits.get_mut(nd) {
-                    *slot = c;
-                }
-                nd += 1;
-            }
+        let nd = cum.get(k).copied().unwrap_or(0);
+        if nd < 8 {
+            continue;
         }
         let ds = digits.get(..nd).unwrap_or_default();
         let end = gr.g[k - 1].1;
