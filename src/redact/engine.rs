@@ -270,7 +270,10 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
 fn visit_at(t: &Text, i: usize, lits: &Literals, lim: Limits, sink: &mut Sink) {
     let Some(&c) = t.b.get(i) else { return };
     let f = FLAGS[usize::from(c)];
-    if f & WORD != 0 && !matches!(t.prev(i), Some(p) if p.is_ascii_alphanumeric()) && word_start(t, i, c, lits, lim, sink) == Err(More) {
+    if f & WORD != 0
+        && !matches!(t.prev(i), Some(p) if p.is_ascii_alphanumeric())
+        && word_start(t, i, c, lits, lim, sink) == Err(More)
+    {
         sink.wait(i);
     }
     let class = f & !WORD;
