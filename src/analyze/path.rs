@@ -223,8 +223,28 @@ const TRACES: &[&str] = &[
 
 /// Top-level directories whose recursive removal wrecks the system.
 const ROOT_DIRS: &[&str] = &[
-    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/sbin",
-    "/srv", "/sys", "/usr", "/var", "/Users", "/System", "/Applications", "/Library", "c:", "c:/windows",
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/opt",
+    "/proc",
+    "/root",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/usr",
+    "/var",
+    "/Users",
+    "/System",
+    "/Applications",
+    "/Library",
+    "c:",
+    "c:/windows",
     "c:/users",
 ];
 

@@ -57,8 +57,8 @@ fn short(s: &str) -> String {
 pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts: &mut Facts) {
     let who = tool.to_string();
     match tool {
-        "exec" | "bash" | "shell" | "run_command" | "execute" | "execute_command" | "terminal" | "run_shell_command"
-        | "run_terminal_cmd" | "sh" => {
+        "exec" | "bash" | "shell" | "run_command" | "execute" | "execute_command" | "terminal"
+        | "run_shell_command" | "run_terminal_cmd" | "sh" => {
             let cwd = arg(args, &["workdir", "cwd", "working_directory", "dir"]);
             match arg(args, COMMAND_KEYS) {
                 Some(cmd) => shell_command(an, cmd, cwd, facts),
@@ -69,7 +69,10 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
             }
             if let Some(env) = args.get("env").and_then(Value::as_object) {
                 for k in env.keys() {
-                    if matches!(k.as_str(), "LD_PRELOAD" | "LD_LIBRARY_PATH" | "DYLD_INSERT_LIBRARIES" | "PROMPT_COMMAND" | "BASH_ENV") {
+                    if matches!(
+                        k.as_str(),
+                        "LD_PRELOAD" | "LD_LIBRARY_PATH" | "DYLD_INSERT_LIBRARIES" | "PROMPT_COMMAND" | "BASH_ENV"
+                    ) {
                         facts.tag(Tag::DefenseEvasion, format!("sets {k} for the command"));
                     }
                 }
@@ -92,7 +95,8 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
                 facts.tag(Tag::ReadOnly, "reads a file");
             }
         }
-        "ls" | "list" | "list_dir" | "list_directory" | "glob" | "grep" | "search_files" | "find" | "directory_tree" => {
+        "ls" | "list" | "list_dir" | "list_directory" | "glob" | "grep" | "search_files" | "find"
+        | "directory_tree" => {
             for p in paths(args) {
                 path(an, &p, Intent::Read, &who, facts);
             }
@@ -100,8 +104,8 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
                 facts.tag(Tag::ReadOnly, "lists or searches files");
             }
         }
-        "write" | "write_file" | "create_file" | "edit" | "str_replace" | "multi_edit" | "edit_file" | "str_replace_editor"
-        | "notebook_edit" => {
+        "write" | "write_file" | "create_file" | "edit" | "str_replace" | "multi_edit" | "edit_file"
+        | "str_replace_editor" | "notebook_edit" => {
             for p in paths(args) {
                 path(an, &p, Intent::Write, &who, facts);
             }
@@ -148,7 +152,12 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
         },
         "gateway" => {
             let a = action(args);
-            if a.starts_with("config.apply") || a.starts_with("config.patch") || a.starts_with("config.set") || a.contains("restart") || a.starts_with("update") {
+            if a.starts_with("config.apply")
+                || a.starts_with("config.patch")
+                || a.starts_with("config.set")
+                || a.contains("restart")
+                || a.starts_with("update")
+            {
                 facts.tag(Tag::ConfigTamper, format!("changes the agent gateway ({a})"));
             } else {
                 facts.tag(Tag::ReadOnly, "reads the gateway state");
@@ -166,8 +175,10 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
         "sessions_spawn" | "sessions_send" | "openclaw" | "subagents" | "spawn_agent" | "agent" => {
             facts.tag(Tag::SubAgent, "starts or messages another agent session");
         }
-        "canvas" | "image" | "tts" | "sessions_list" | "sessions_history" | "session_status" | "sessions_yield" | "tool_search"
-        | "tool_describe" | "memory_search" | "memory_get" | "agents_list" => facts.tag(Tag::ReadOnly, "no side effect outside the agent"),
+        "canvas" | "image" | "tts" | "sessions_list" | "sessions_history" | "session_status" | "sessions_yield"
+        | "tool_search" | "tool_describe" | "memory_search" | "memory_get" | "agents_list" => {
+            facts.tag(Tag::ReadOnly, "no side effect outside the agent")
+        }
         _ => generic(an, tool, args, facts),
     }
     if hints.open_world == Some(true) {
@@ -178,7 +189,8 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
 
 /// Every path a file tool names (aliases, and `paths[]`).
 fn paths(args: &Value) -> Vec<String> {
-    let mut out: Vec<String> = PATH_KEYS.iter().filter_map(|k| args.get(*k).and_then(Value::as_str)).map(str::to_string).collect();
+    let mut out: Vec<String> =
+        PATH_KEYS.iter().filter_map(|k| args.get(*k).and_then(Value::as_str)).map(str::to_string).collect();
     if let Some(list) = args.get("paths").and_then(Value::as_array) {
         out.extend(list.iter().filter_map(Value::as_str).map(str::to_string));
     }
@@ -216,11 +228,15 @@ pub fn patch_paths(patch: &str) -> Vec<(String, Intent)> {
 
 /// A tool airlock does not know: judge its arguments by their names.
 fn generic(an: &Analyzer, tool: &str, args: &Value, facts: &mut Facts) {
-    let writes = ["write", "create", "delete", "remove", "update", "edit", "put", "upload", "save", "move", "rename", "mkdir", "chmod", "rm"]
-        .iter()
-        .any(|w| tool.contains(w));
+    let writes = [
+        "write", "create", "delete", "remove", "update", "edit", "put", "upload", "save", "move", "rename", "mkdir",
+        "chmod", "rm",
+    ]
+    .iter()
+    .any(|w| tool.contains(w));
     let deletes = ["delete", "remove", "rm", "drop", "destroy", "purge", "wipe"].iter().any(|w| tool.contains(w));
-    let sends = ["send", "post", "message", "email", "notify", "tweet", "publish", "reply"].iter().any(|w| tool.contains(w));
+    let sends =
+        ["send", "post", "message", "email", "notify", "tweet", "publish", "reply"].iter().any(|w| tool.contains(w));
     let Some(map) = args.as_object() else { return };
     for (k, v) in map {
         let key = k.to_ascii_lowercase();
@@ -229,8 +245,17 @@ fn generic(an: &Analyzer, tool: &str, args: &Value, facts: &mut Facts) {
             shell_command(an, s, None, facts);
         } else if URL_KEYS.iter().any(|u| key == u.to_ascii_lowercase()) {
             url(an, s, facts);
-        } else if matches!(key.as_str(), "path" | "file" | "filename" | "filepath" | "file_path" | "dir" | "directory" | "source" | "destination") {
-            let intent = if deletes { Intent::Delete } else if writes { Intent::Write } else { Intent::Read };
+        } else if matches!(
+            key.as_str(),
+            "path" | "file" | "filename" | "filepath" | "file_path" | "dir" | "directory" | "source" | "destination"
+        ) {
+            let intent = if deletes {
+                Intent::Delete
+            } else if writes {
+                Intent::Write
+            } else {
+                Intent::Read
+            };
             path(an, s, intent, tool, facts);
         } else if matches!(key.as_str(), "sql" | "query" | "statement") {
             sql(s, facts);
@@ -244,8 +269,26 @@ fn generic(an: &Analyzer, tool: &str, args: &Value, facts: &mut Facts) {
 /// Destructive SQL: DROP / TRUNCATE, and DELETE or UPDATE without WHERE.
 pub fn sql(q: &str, facts: &mut Facts) {
     let upper = q.to_ascii_uppercase();
-    let words: Vec<&str> = upper.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
-    if words.is_empty() || !matches!(words[0], "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "DROP" | "TRUNCATE" | "ALTER" | "CREATE" | "GRANT" | "WITH" | "SHOW" | "EXPLAIN" | "REVOKE") {
+    let words: Vec<&str> =
+        upper.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
+    if words.is_empty()
+        || !matches!(
+            words[0],
+            "SELECT"
+                | "INSERT"
+                | "UPDATE"
+                | "DELETE"
+                | "DROP"
+                | "TRUNCATE"
+                | "ALTER"
+                | "CREATE"
+                | "GRANT"
+                | "WITH"
+                | "SHOW"
+                | "EXPLAIN"
+                | "REVOKE"
+        )
+    {
         return;
     }
     for statement in upper.split(';') {
@@ -255,7 +298,9 @@ pub fn sql(q: &str, facts: &mut Facts) {
             Some("DELETE") | Some("UPDATE") if !w.contains(&"WHERE") => {
                 facts.tag(Tag::Destructive, format!("SQL {} without WHERE", w[0]))
             }
-            Some("GRANT") | Some("REVOKE") | Some("ALTER") => facts.tag(Tag::InfraChange, format!("SQL: {}", short(statement))),
+            Some("GRANT") | Some("REVOKE") | Some("ALTER") => {
+                facts.tag(Tag::InfraChange, format!("SQL: {}", short(statement)))
+            }
             Some("SELECT") | Some("SHOW") | Some("EXPLAIN") => facts.tags.insert(Tag::ReadOnly),
             _ => {}
         }

@@ -151,24 +151,81 @@ pub fn parse_ipv4_loose(s: &str) -> Option<(Ipv4Addr, bool)> {
 }
 
 const LOOPBACK_NAMES: &[&str] = &[
-    "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localtest.me", "lvh.me", "vcap.me",
-    "lacolhost.com", "127-0-0-1.org.uk", "fuf.me", "localh.st",
+    "localhost",
+    "localhost.localdomain",
+    "ip6-localhost",
+    "ip6-loopback",
+    "localtest.me",
+    "lvh.me",
+    "vcap.me",
+    "lacolhost.com",
+    "127-0-0-1.org.uk",
+    "fuf.me",
+    "localh.st",
 ];
-const EMBEDDING_DNS: &[&str] = &["nip.io", "sslip.io", "xip.io", "traefik.me", "backname.io", "nip.direct", "xip.lhjmmc.cn"];
+const EMBEDDING_DNS: &[&str] =
+    &["nip.io", "sslip.io", "xip.io", "traefik.me", "backname.io", "nip.direct", "xip.lhjmmc.cn"];
 const METADATA_NAMES: &[&str] = &[
-    "metadata.google.internal", "metadata", "metadata.goog", "instance-data", "instance-data.ec2.internal",
-    "metadata.tencentyun.com", "metadata.platformequinix.com",
+    "metadata.google.internal",
+    "metadata",
+    "metadata.goog",
+    "instance-data",
+    "instance-data.ec2.internal",
+    "metadata.tencentyun.com",
+    "metadata.platformequinix.com",
 ];
 const PRIVATE_SUFFIXES: &[&str] = &[".internal", ".local", ".lan", ".intranet", ".corp", ".home.arpa", ".localdomain"];
 const DROP_SITES: &[&str] = &[
-    "pastebin.com", "paste.ee", "hastebin.com", "ix.io", "sprunge.us", "termbin.com", "0x0.st", "transfer.sh",
-    "file.io", "webhook.site", "requestbin.net", "requestbin.com", "requestcatcher.com", "pipedream.net",
-    "ngrok.io", "ngrok-free.app", "ngrok.app", "interact.sh", "oast.fun", "oast.me", "oast.site", "oast.live",
-    "oast.online", "oast.pro", "burpcollaborator.net", "oastify.com", "paste.rs", "dpaste.com", "temp.sh",
-    "bashupload.com", "catbox.moe", "gofile.io", "rentry.co", "tmpfiles.org", "filebin.net", "trycloudflare.com",
-    "serveo.net", "loca.lt", "canarytokens.com", "dnslog.cn", "ceye.io", "beeceptor.com", "hookbin.com",
-    "postb.in", "pastes.io", "paste.c-net.org", "anonfiles.com", "discord.com/api/webhooks",
-    "discordapp.com/api/webhooks", "api.telegram.org/bot",
+    "pastebin.com",
+    "paste.ee",
+    "hastebin.com",
+    "ix.io",
+    "sprunge.us",
+    "termbin.com",
+    "0x0.st",
+    "transfer.sh",
+    "file.io",
+    "webhook.site",
+    "requestbin.net",
+    "requestbin.com",
+    "requestcatcher.com",
+    "pipedream.net",
+    "ngrok.io",
+    "ngrok-free.app",
+    "ngrok.app",
+    "interact.sh",
+    "oast.fun",
+    "oast.me",
+    "oast.site",
+    "oast.live",
+    "oast.online",
+    "oast.pro",
+    "burpcollaborator.net",
+    "oastify.com",
+    "paste.rs",
+    "dpaste.com",
+    "temp.sh",
+    "bashupload.com",
+    "catbox.moe",
+    "gofile.io",
+    "rentry.co",
+    "tmpfiles.org",
+    "filebin.net",
+    "trycloudflare.com",
+    "serveo.net",
+    "loca.lt",
+    "canarytokens.com",
+    "dnslog.cn",
+    "ceye.io",
+    "beeceptor.com",
+    "hookbin.com",
+    "postb.in",
+    "pastes.io",
+    "paste.c-net.org",
+    "anonfiles.com",
+    "discord.com/api/webhooks",
+    "discordapp.com/api/webhooks",
+    "api.telegram.org/bot",
 ];
 
 fn suffix_match(host: &str, base: &str) -> bool {
@@ -275,8 +332,24 @@ fn tag_reach(facts: &mut Facts, reach: Reach, note: Option<String>, ctx: UrlCont
 
 /// Schemes that reach protocols an HTTP fetch should never speak.
 const SSRF_SCHEMES: &[&str] = &[
-    "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "php", "phar", "expect", "smb", "telnet",
-    "sftp", "redis", "memcached", "mysql", "postgres", "mongodb",
+    "gopher",
+    "dict",
+    "ldap",
+    "ldaps",
+    "tftp",
+    "jar",
+    "netdoc",
+    "php",
+    "phar",
+    "expect",
+    "smb",
+    "telnet",
+    "sftp",
+    "redis",
+    "memcached",
+    "mysql",
+    "postgres",
+    "mongodb",
 ];
 
 /// Inspects one URL; tags `network` always and `ssrf` / `metadata-endpoint` / `private-network` as found.
@@ -304,10 +377,7 @@ pub fn inspect_url(raw: &str, ctx: UrlContext, resolve: bool, facts: &mut Facts)
         facts.tag(Tag::Ssrf, format!("{}: the {scheme}: scheme reaches non-HTTP services", short(raw)));
     }
     if url.username().contains('.') || url.password().is_some_and(|p| p.contains('.')) {
-        facts.tag(
-            Tag::Ssrf,
-            format!("{}: the part before @ ({}) disguises the real host", short(raw), url.username()),
-        );
+        facts.tag(Tag::Ssrf, format!("{}: the part before @ ({}) disguises the real host", short(raw), url.username()));
     }
     let Some(host) = url.host() else { return None };
     let (reach, mut note) = match host {
@@ -336,7 +406,9 @@ pub fn inspect_url(raw: &str, ctx: UrlContext, resolve: bool, facts: &mut Facts)
 /// Inspects a bare host (with optional `:port`) used by `nc`, `ssh`, `ping` …; tags like [`inspect_url`].
 pub fn inspect_host(raw: &str, ctx: UrlContext, facts: &mut Facts) {
     let host = raw.rsplit('@').next().unwrap_or(raw);
-    let host = if host.starts_with('[') { host.split(']').next().unwrap_or(host) } else if host.matches(':').count() == 1 {
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or(host)
+    } else if host.matches(':').count() == 1 {
         host.split(':').next().unwrap_or(host)
     } else {
         host
@@ -443,7 +515,16 @@ mod tests {
 
     #[test]
     fn loopback_spellings() {
-        for u in ["http://127.1/", "http://0/", "http://0x7f000001/", "http://2130706433/", "http://[::1]/", "http://a.localhost/", "http://localtest.me/", "http://app-127-0-0-1.sslip.io/"] {
+        for u in [
+            "http://127.1/",
+            "http://0/",
+            "http://0x7f000001/",
+            "http://2130706433/",
+            "http://[::1]/",
+            "http://a.localhost/",
+            "http://localtest.me/",
+            "http://app-127-0-0-1.sslip.io/",
+        ] {
             assert!(tags(u, UrlContext::Fetch).tags.contains(Tag::Ssrf), "{u}");
             assert!(tags(u, UrlContext::Fetch).tags.contains(Tag::PrivateNetwork), "{u}");
         }

@@ -75,6 +75,7 @@ pub(crate) fn push_replacement(out: &mut String, key: &[u8], kind: Kind, action:
 
 /// Renders `text[from..to]` with the accepted candidates (all inside that range) replaced; `offset` is
 /// added to finding positions. Returns whether a blocking finding was seen.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn render(
     text: &str,
     from: usize,

@@ -211,8 +211,10 @@ fn classify(key: &[u8]) -> Option<KeyClass> {
         return None;
     }
     let last_is_key = words.last().is_some_and(|w| w == "key" || w == "keys");
-    let password = has(PASSWORD_WORDS);
-    let secret = has(SECRET_WORDS) || last_is_key;
+    // Compound words: `pgpassword`, `apitoken`, `clientsecret`.
+    let ends = |sufs: &[&str]| words.iter().any(|w| sufs.iter().any(|s| w.len() > s.len() && w.ends_with(s)));
+    let password = has(PASSWORD_WORDS) || ends(&["password", "passwd"]);
+    let secret = has(SECRET_WORDS) || last_is_key || ends(&["secret", "token", "apikey"]);
     if !(password || secret) {
         return None;
     }
@@ -328,6 +330,32 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     Ok(())
 }
 
+/// Prose: `my password is Hunter2024!`, `the API key is …`; `v` is just after the phrase.
+pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result<(), More> {
+    let Some((vs, mut ve, quoted)) = value_loose(t, v)? else {
+        return Ok(());
+    };
+    if !quoted {
+        // Sentence punctuation after the value is not part of it.
+        while ve > vs && matches!(t.b.get(ve - 1), Some(b'.' | b',' | b';' | b':' | b')')) {
+            ve -= 1;
+        }
+    }
+    let class = if secret { KeyClass::Secret(Kind::Secret) } else { KeyClass::Password };
+    if plausible(t.slice(vs, ve), quoted, class) {
+        sink.add(vs, ve, if secret { Kind::Secret } else { Kind::Password }, PRIO);
+    }
+    Ok(())
+}
+
+fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
+    if matches!(t.get(v)?, Some(b'"' | b'\'' | b'`')) {
+        return value(t, v);
+    }
+    let n = t.run(v, 128, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'`'))?;
+    Ok((n > 0 && n <= 128).then_some((v, v + n, false)))
+}
+
 /// The value span at `v`: quoted (`"…"`, `'…'`, `` `…` ``, no newline) or a bare run; plus whether quoted.
 fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     match t.get(v)? {
@@ -411,7 +439,7 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         KeyClass::Password => v.len() >= 6 && (dg || other || (lo && up)),
         KeyClass::Secret(Kind::AwsSecretKey) => v.len() == 40 && checks::looks_random(v),
         KeyClass::Secret(_) => {
-            if !dg && !(lo && up) || v.iter().all(u8::is_ascii_digit) {
+            if !(dg || lo && up) || v.iter().all(u8::is_ascii_digit) {
                 return false;
             }
             if v.len() >= 16 {

@@ -95,41 +95,58 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     if total < 8 || (gr.n == 1 && total > 19) {
         return Ok(());
     }
+    // All digits of the run once; a prefix of groups is a prefix of this.
     let mut digits = [0u8; 8 * 24];
+    let mut cum = [0usize; MAX_GROUPS + 1];
+    let mut nd_all = 0;
+    for (j, &(s, e)) in gr.g.iter().take(gr.n).enumerate() {
+        for &c in t.slice(s, e) {
+            if let Some(slot) = digits.get_mut(nd_all) {
+                *slot = c;
+            }
+            nd_all += 1;
+        }
+        if let Some(slot) = cum.get_mut(j + 1) {
+            *slot = nd_all;
+        }
+    }
     let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
     for k in (1..=gr.n).rev() {
         let cut_ok = if k == gr.n { end_ok_full } else { matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (") };
         if !cut_ok {
             continue;
         }
-        let mut nd = 0;
-        for &(s, e) in gr.g.iter().take(k) {
-            for &c in t.slice(s, e) {
-                if let Some(slot) = digits.get_mut(nd) {
-                    *slot = c;
-                }
-                nd += 1;
-            }
+        let nd = cum.get(k).copied().unwrap_or(0);
+        if nd < 8 {
+            continue;
         }
         let ds = digits.get(..nd).unwrap_or_default();
         let end = gr.g[k - 1].1;
-        let seps: Vec<&[u8]> = (1..k).map(|j| t.slice(gr.sep[j].0, gr.sep[j].1)).collect();
-        let lens: Vec<usize> = (0..k).map(|j| gr.len(j)).collect();
+        let mut sep_buf: [&[u8]; MAX_GROUPS] = [&[]; MAX_GROUPS];
+        let mut len_buf = [0usize; MAX_GROUPS];
+        for j in 0..k {
+            len_buf[j] = gr.len(j);
+            if j > 0 {
+                sep_buf[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
+            }
+        }
+        let seps = &sep_buf[..k - 1];
+        let lens = &len_buf[..k];
         if lead.is_none() {
-            if !found_card && card(ds, &seps) {
+            if !found_card && card(ds, seps) {
                 found_card = true;
                 sink.add(i, end, Kind::Card, 150);
             }
-            if !found_ssn && ssn(t, i, ds, &lens, &seps) {
+            if !found_ssn && ssn(t, i, ds, lens, seps) {
                 found_ssn = true;
                 sink.add(i, end, Kind::Ssn, 150);
             }
-            if !found_aadhaar && aadhaar(t, i, ds, &lens, &seps) {
+            if !found_aadhaar && aadhaar(t, i, ds, lens, seps) {
                 found_aadhaar = true;
                 sink.add(i, end, Kind::Aadhaar, 145);
             }
         }
-        if !found_phone && phone(t, outer, lead.map(|l| t.b.get(l).copied().unwrap_or(0)), ds, &lens, &seps) {
+        if !found_phone && phone(t, outer, lead.map(|l| t.b.get(l).copied().unwrap_or(0)), ds, lens, seps) {
             found_phone = true;
             sink.add(outer, end, Kind::Phone, 110);
         }
@@ -226,7 +243,7 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
     };
     if let Some(n) = intl_digits {
         let plain = seps.iter().all(|s| !s.contains(&b'.')) || all_same(seps, &[b"."]);
-        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 6));
+        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 8));
     }
     // NANP: [1] (415) 555-0134 / 415-555-0134 / 415.555.0134 / 415 555 0134.
     let (nl, ns, nd) = if lens.first() == Some(&1) && ds.first() == Some(&b'1') && k == 4 {
@@ -234,7 +251,7 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
     } else {
         (lens, seps, ds)
     };
-    if nl == [3, 3, 4] && matches!(nd.first(), Some(b'2'..=b'9')) && matches!(nd.get(3), Some(b'2'..=b'9')) {
+    if nl == [3, 3, 4] && matches!(nd.first(), Some(b'2'..=b'9')) {
         let paren_area = ns.first().is_some_and(|s| s.starts_with(b")"));
         let ok = if paren_area {
             matches!(ns[0], b")" | b") " | b")-") && matches!(ns[1], b"-" | b" " | b".")

@@ -6,7 +6,7 @@
 use super::checks;
 use super::engine::Sink;
 use super::kinds::Kind;
-use super::text::{is_b64, is_b64url, is_word, More, Text};
+use super::text::{is_b64, is_b64url, More, Text};
 use base64::Engine as _;
 
 /// Priorities (higher wins when candidates start at the same byte).
@@ -124,7 +124,7 @@ pub(crate) fn url_password(t: &Text, a: usize, sink: &mut Sink) -> Result<(), Mo
     }
     let p = u + user + 1;
     let pass = t.run(p, 256, |c| {
-        !matches!(c, b'@' | b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') && c > b' ' && c < 0x7f
+        !matches!(c, b'@' | b'/' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') && c > b' ' && c < 0x7f
     })?;
     if pass == 0 || pass > 256 || t.get(p + pass)? != Some(b'@') {
         return Ok(());
@@ -254,7 +254,7 @@ pub(crate) fn aws_secret(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
             i += 1;
             continue;
         }
-        let n = t.run(i, 40, |c| is_b64(c))?;
+        let n = t.run(i, 40, is_b64)?;
         if n == 40 && !matches!(t.get(i + 40)?, Some(b'=')) {
             let v = t.slice(i, i + 40);
             let (lo, up, dg, other) = checks::classes(v);

@@ -27,3 +27,109 @@ fn basic_detectors() {
         assert_eq!(red(input), want, "input {input:?}");
     }
 }
+
+#[test]
+fn look_alikes_untouched() {
+    let negatives = [
+        "id 123e4567-e89b-12d3-a456-426614174000",
+        "commit a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+        "on 2024-01-15T10:30:00Z v1.2.3 at 192.168.1.10",
+        "Order #4111111111111112 shipped",
+        "ISBN 978-3-16-148410-0",
+        "password = os.environ[\"DB_PASSWORD\"]",
+        "max_tokens: 4096, token_type: bearer",
+        "icon@2x.png and @types/node",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+    ];
+    for n in negatives {
+        assert_eq!(red(n), n);
+    }
+}
+
+#[test]
+fn directions_and_defaults() {
+    let r = Redactor::default();
+    let text = "jane@example.com ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    let model = r.redact_text(text, Direction::ModelText).text.into_owned();
+    assert_eq!(model, "jane@example.com [REDACTED:GITHUB_TOKEN]");
+    let audit = r.redact_text(text, Direction::Audit).text.into_owned();
+    assert_eq!(audit, "j***@example.com [REDACTED:GITHUB_TOKEN]");
+    for dir in [Direction::ToolResult, Direction::Prompt, Direction::ToolArgs] {
+        assert_eq!(r.redact_text(text, dir).text, "[REDACTED:EMAIL] [REDACTED:GITHUB_TOKEN]");
+    }
+}
+
+fn settings(toml_text: &str) -> RedactSettings {
+    match toml::from_str(toml_text) {
+        Ok(s) => s,
+        Err(e) => unreachable!("bad settings: {e}"),
+    }
+}
+
+#[test]
+fn actions_mask_hash_block() {
+    let s = settings("pii = \"mask\"\n[detectors]\nemail = \"hash\"\nssn = \"block\"\n");
+    assert!(s.validate().is_empty());
+    let r = Redactor::new(&s);
+    let out = r.redact_text("card 4111 1111 1111 1111 mail a@example.com", Direction::ToolResult);
+    assert!(out.text.starts_with("card ****1111 mail [HASH:EMAIL:"), "{}", out.text);
+    assert!(!out.blocked);
+    let again = r.redact_text(&out.text, Direction::ToolResult);
+    assert_eq!(again.text, out.text);
+    let h1 = r.redact_text("a@example.com", Direction::Prompt).text.into_owned();
+    let h2 = r.redact_text("a@example.com", Direction::Prompt).text.into_owned();
+    assert_eq!(h1, h2);
+    let b = r.redact_text("ssn 123-45-6789", Direction::ToolArgs);
+    assert!(b.blocked);
+    assert_eq!(b.findings[0].action, "block");
+}
+
+#[test]
+fn validate_reports_names() {
+    let s = settings("secrets = \"off\"\n[detectors]\nemial = \"mask\"\n[direction.sideways]\npii = \"off\"\n");
+    let errs = s.validate();
+    assert_eq!(errs.len(), 3, "{errs:?}");
+    assert!(errs.iter().any(|e| e.starts_with("redact.detectors.emial")));
+    assert!(errs.iter().any(|e| e.starts_with("redact.direction.sideways")));
+    assert!(errs.iter().any(|e| e.starts_with("redact.secrets")));
+    assert!(toml::from_str::<RedactSettings>("pii = \"explode\"").is_err());
+}
+
+#[test]
+fn json_walker() {
+    let r = Redactor::default();
+    let mut v = serde_json::json!({
+        "jane@example.com": "key stays",
+        "rows": [{"email": "jane.roe@example.com", "n": 4}, "plain"],
+        "escaped": "line\n\"quoted\" a\u{0040}example.com"
+    });
+    let untouched = v["rows"][1].clone();
+    let findings = r.redact_json(&mut v, Direction::ToolResult);
+    assert_eq!(findings.len(), 2);
+    assert_eq!(v["rows"][0]["email"], "[REDACTED:EMAIL]");
+    assert_eq!(v["escaped"], "line\n\"quoted\" [REDACTED:EMAIL]");
+    assert_eq!(v["rows"][1], untouched);
+    assert!(v.get("jane@example.com").is_some());
+}
+
+#[test]
+fn more_formats() {
+    let cases = [
+        "+44 20 7946 0958",
+        "415.555.0134",
+        "020 7946 0321",
+        "3530 1113 3330 0000",
+        "5555 5555 5555 4444",
+        "DE89 3704 0044 0532 0130 00",
+        "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI",
+        "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ];
+    for c in cases {
+        let out = red(&format!("value {c} end"));
+        assert!(!out.contains(c), "{c:?} -> {out:?}");
+        assert!(out.starts_with("value [REDACTED:") && out.ends_with("] end"), "{c:?} -> {out:?}");
+    }
+}

@@ -97,7 +97,15 @@ pub enum Intent {
 }
 
 /// Normalizes and classifies a path argument and tags by intent. Returns whether it was sensitive to read.
-pub fn check_path(ctx: Ctx<'_>, st: &State, raw: &str, intent: Intent, who: &str, recursive: bool, facts: &mut Facts) -> bool {
+pub fn check_path(
+    ctx: Ctx<'_>,
+    st: &State,
+    raw: &str,
+    intent: Intent,
+    who: &str,
+    recursive: bool,
+    facts: &mut Facts,
+) -> bool {
     if raw.is_empty() || raw.contains("://") || raw.starts_with('-') {
         return false;
     }
@@ -132,7 +140,11 @@ pub fn check_path(ctx: Ctx<'_>, st: &State, raw: &str, intent: Intent, who: &str
                 facts.tag(Tag::DefenseEvasion, format!("{who} {verb} {shown} (logs or shell history)"));
                 hit = true;
             }
-            if norm.starts_with("/etc/sudoers") || norm == "/etc/passwd" || norm == "/etc/group" || norm == "/etc/ld.so.preload" {
+            if norm.starts_with("/etc/sudoers")
+                || norm == "/etc/passwd"
+                || norm == "/etc/group"
+                || norm == "/etc/ld.so.preload"
+            {
                 facts.tag(Tag::PrivilegeEscalation, format!("{who} {verb} {shown}"));
             }
             if c.system && !c.traces {
@@ -160,18 +172,23 @@ pub fn check_path(ctx: Ctx<'_>, st: &State, raw: &str, intent: Intent, who: &str
 /// Environment assignments that matter on their own (`HISTFILE=/dev/null`, `LD_PRELOAD=…`).
 pub fn check_assignment(name: &str, value: &str, facts: &mut Facts) {
     match name {
-        "HISTFILE" | "HISTSIZE" | "HISTFILESIZE" | "HISTCONTROL" if value.is_empty() || value == "0" || value == "/dev/null" || value.contains("ignore") => {
+        "HISTFILE" | "HISTSIZE" | "HISTFILESIZE" | "HISTCONTROL"
+            if value.is_empty() || value == "0" || value == "/dev/null" || value.contains("ignore") =>
+        {
             facts.tag(Tag::DefenseEvasion, format!("sets {name}={value} to stop shell history"))
         }
         "LD_PRELOAD" | "LD_LIBRARY_PATH" | "DYLD_INSERT_LIBRARIES" | "LD_AUDIT" => {
             facts.tag(Tag::PrivilegeEscalation, format!("{name}={value} injects a library into the program"))
         }
-        "PROMPT_COMMAND" | "BASH_ENV" | "ENV" => facts.tag(Tag::Persistence, format!("{name} runs code in every later shell")),
+        "PROMPT_COMMAND" | "BASH_ENV" | "ENV" => {
+            facts.tag(Tag::Persistence, format!("{name} runs code in every later shell"))
+        }
         _ => {}
     }
 }
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "yash", "rbash", "posh"];
+const SHELLS: &[&str] =
+    &["sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "fish", "csh", "tcsh", "yash", "rbash", "posh"];
 
 /// Whether a basename is a POSIX-ish shell.
 pub fn is_shell(name: &str) -> bool {
@@ -208,7 +225,11 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
         match name.as_str() {
             "sudo" | "doas" | "pkexec" | "run0" | "gosu" | "su-exec" => {
                 facts.tag(Tag::PrivilegeEscalation, format!("runs as another user with {name}"));
-                let o = opts(&cmd.args[1..], "ugCDhprtUT", &["user", "group", "chdir", "host", "prompt", "role", "type", "other-user"]);
+                let o = opts(
+                    &cmd.args[1..],
+                    "ugCDhprtUT",
+                    &["user", "group", "chdir", "host", "prompt", "role", "type", "other-user"],
+                );
                 let consumed = cmd.args.len() - 1 - o.pos.len();
                 skip(cmd, 1 + consumed);
                 if name == "gosu" || name == "su-exec" {
@@ -278,7 +299,8 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
                 skip(cmd, 2 + consumed);
             }
             "xargs" => {
-                let o = opts(&cmd.args[1..], "IinPdELsa", &["replace", "max-args", "max-procs", "delimiter", "arg-file"]);
+                let o =
+                    opts(&cmd.args[1..], "IinPdELsa", &["replace", "max-args", "max-procs", "delimiter", "arg-file"]);
                 let consumed = cmd.args.len() - 1 - o.pos.len();
                 skip(cmd, 1 + consumed);
                 cmd.via_xargs = true;
@@ -338,27 +360,194 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
 
 /// Commands that take paths without reading their contents.
 pub const NO_CONTENT: &[&str] = &[
-    "ls", "stat", "chmod", "chown", "chgrp", "test", "[", "ssh", "ssh-add", "ssh-keygen", "ssh-copy-id", "file",
-    "du", "realpath", "readlink", "basename", "dirname", "which", "cd", "pushd", "echo", "printf", "mkdir", "touch",
-    "export", "code", "vim", "vi", "nano", "emacs", "open", "git", "exa", "eza", "tree", "scp", "rsync", "sftp",
-    "cp", "mv", "install", "ln", "rm", "rmdir", "shred", "unlink", "tee", "truncate", "dd", "wipe", "srm", "find",
-    "command-lookup", "type", "source", ".", "npm", "cargo", "make", "pytest", "docker", "kubectl", "chattr", "lsattr",
+    "ls",
+    "stat",
+    "chmod",
+    "chown",
+    "chgrp",
+    "test",
+    "[",
+    "ssh",
+    "ssh-add",
+    "ssh-keygen",
+    "ssh-copy-id",
+    "file",
+    "du",
+    "realpath",
+    "readlink",
+    "basename",
+    "dirname",
+    "which",
+    "cd",
+    "pushd",
+    "echo",
+    "printf",
+    "mkdir",
+    "touch",
+    "export",
+    "code",
+    "vim",
+    "vi",
+    "nano",
+    "emacs",
+    "open",
+    "git",
+    "exa",
+    "eza",
+    "tree",
+    "scp",
+    "rsync",
+    "sftp",
+    "cp",
+    "mv",
+    "install",
+    "ln",
+    "rm",
+    "rmdir",
+    "shred",
+    "unlink",
+    "tee",
+    "truncate",
+    "dd",
+    "wipe",
+    "srm",
+    "find",
+    "command-lookup",
+    "type",
+    "source",
+    ".",
+    "npm",
+    "cargo",
+    "make",
+    "pytest",
+    "docker",
+    "kubectl",
+    "chattr",
+    "lsattr",
 ];
 
 /// Read-only commands (no side effects on their own).
 const READ_ONLY: &[&str] = &[
-    "ls", "cat", "head", "tail", "less", "more", "grep", "egrep", "fgrep", "rg", "ag", "ack", "fd", "pwd", "echo",
-    "printf", "wc", "sort", "uniq", "cut", "tr", "diff", "cmp", "file", "stat", "du", "df", "which", "whereis", "type",
-    "whoami", "id", "date", "uname", "hostname", "tree", "realpath", "readlink", "basename", "dirname", "jq", "yq",
-    "true", "false", "test", "[", "sleep", "ps", "free", "uptime", "man", "column", "nl", "od", "hexdump", "md5sum",
-    "sha1sum", "sha256sum", "sha512sum", "cksum", "tac", "fold", "fmt", "comm", "join", "paste", "seq", "exa", "eza",
-    "bat", "locate", "cd", "command-lookup", "env", "printenv", "lsof", "ss", "netstat", "nproc", "lscpu", "tldr",
-    "rev", "strings", "xxd", "base64", "awk", "sed", "find", "git", "help", "history", "fc", "pgrep", "cal", "expr",
+    "ls",
+    "cat",
+    "head",
+    "tail",
+    "less",
+    "more",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "ag",
+    "ack",
+    "fd",
+    "pwd",
+    "echo",
+    "printf",
+    "wc",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "diff",
+    "cmp",
+    "file",
+    "stat",
+    "du",
+    "df",
+    "which",
+    "whereis",
+    "type",
+    "whoami",
+    "id",
+    "date",
+    "uname",
+    "hostname",
+    "tree",
+    "realpath",
+    "readlink",
+    "basename",
+    "dirname",
+    "jq",
+    "yq",
+    "true",
+    "false",
+    "test",
+    "[",
+    "sleep",
+    "ps",
+    "free",
+    "uptime",
+    "man",
+    "column",
+    "nl",
+    "od",
+    "hexdump",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "cksum",
+    "tac",
+    "fold",
+    "fmt",
+    "comm",
+    "join",
+    "paste",
+    "seq",
+    "exa",
+    "eza",
+    "bat",
+    "locate",
+    "cd",
+    "command-lookup",
+    "env",
+    "printenv",
+    "lsof",
+    "ss",
+    "netstat",
+    "nproc",
+    "lscpu",
+    "tldr",
+    "rev",
+    "strings",
+    "xxd",
+    "base64",
+    "awk",
+    "sed",
+    "find",
+    "git",
+    "help",
+    "history",
+    "fc",
+    "pgrep",
+    "cal",
+    "expr",
 ];
 
 const GIT_READ: &[&str] = &[
-    "status", "log", "diff", "show", "blame", "rev-parse", "ls-files", "describe", "shortlog", "grep", "branch",
-    "remote", "tag", "reflog", "ls-tree", "cat-file", "config", "stash", "whatchanged", "help", "version", "show-ref",
+    "status",
+    "log",
+    "diff",
+    "show",
+    "blame",
+    "rev-parse",
+    "ls-files",
+    "describe",
+    "shortlog",
+    "grep",
+    "branch",
+    "remote",
+    "tag",
+    "reflog",
+    "ls-tree",
+    "cat-file",
+    "config",
+    "stash",
+    "whatchanged",
+    "help",
+    "version",
+    "show-ref",
 ];
 
 /// Classifies one resolved command.
@@ -373,13 +562,18 @@ pub fn classify(ctx: Ctx<'_>, cmd: &Cmd, st: &mut State, facts: &mut Facts) -> R
         && cmd.subs.iter().all(|(_, r)| r.read_only);
     if name == "git" {
         let sub = argv.iter().find(|a| !a.starts_with('-')).copied().unwrap_or("");
-        role.read_only &= GIT_READ.contains(&sub) && !argv.iter().any(|a| matches!(*a, "-d" | "-D" | "--delete" | "add" | "set-url" | "drop" | "pop" | "--unset"));
+        role.read_only &= GIT_READ.contains(&sub)
+            && !argv
+                .iter()
+                .any(|a| matches!(*a, "-d" | "-D" | "--delete" | "add" | "set-url" | "drop" | "pop" | "--unset"));
     }
     if name == "sed" {
         role.read_only &= !argv.iter().any(|a| a.starts_with("-i") || *a == "--in-place");
     }
     if name == "find" {
-        role.read_only &= !argv.iter().any(|a| matches!(*a, "-delete" | "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fls"));
+        role.read_only &= !argv
+            .iter()
+            .any(|a| matches!(*a, "-delete" | "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fls"));
     }
     // Redirections.
     for r in &cmd.redirs {

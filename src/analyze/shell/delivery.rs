@@ -26,7 +26,11 @@ pub fn git(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], st: &mut State, facts: &mut F
         if matches!(argv[k], "-c" | "-C") {
             if argv[k] == "-c" {
                 let v = argv.get(k + 1).copied().unwrap_or("").to_ascii_lowercase();
-                if v.contains("protocol.ext.allow") || v.contains("sshcommand") || v.contains("core.pager") || v.contains("core.fsmonitor") {
+                if v.contains("protocol.ext.allow")
+                    || v.contains("sshcommand")
+                    || v.contains("core.pager")
+                    || v.contains("core.fsmonitor")
+                {
                     facts.tag(Tag::RemoteCode, format!("git -c {v} runs an arbitrary program"));
                 }
             }
@@ -46,7 +50,11 @@ pub fn git(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], st: &mut State, facts: &mut F
     match sub {
         "push" => {
             facts.tags.insert(Tag::Network);
-            let force = rest.iter().any(|a| matches!(*a, "-f" | "--force" | "--mirror" | "--delete" | "-d" | "--prune") || a.starts_with("--force-with-lease") || a.starts_with("--force-if-includes"));
+            let force = rest.iter().any(|a| {
+                matches!(*a, "-f" | "--force" | "--mirror" | "--delete" | "-d" | "--prune")
+                    || a.starts_with("--force-with-lease")
+                    || a.starts_with("--force-if-includes")
+            });
             let refs: Vec<&str> = rest.iter().filter(|a| !a.starts_with('-')).skip(1).copied().collect();
             if force || refs.iter().any(|r| r.starts_with('+') || r.starts_with(':')) {
                 facts.tag(Tag::ForcePush, format!("git push {} rewrites or deletes remote history", rest.join(" ")));
@@ -62,7 +70,10 @@ pub fn git(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], st: &mut State, facts: &mut F
         "clone" | "fetch" | "pull" | "ls-remote" | "submodule" => facts.tags.insert(Tag::Network),
         "config" => {
             let joined = rest.join(" ").to_ascii_lowercase();
-            if joined.contains("core.hookspath") || joined.contains("core.fsmonitor") || joined.contains("core.sshcommand") {
+            if joined.contains("core.hookspath")
+                || joined.contains("core.fsmonitor")
+                || joined.contains("core.sshcommand")
+            {
                 facts.tag(Tag::Persistence, format!("git config {joined} makes git run a program later"));
             }
             if joined.contains("alias.") && joined.contains('!') {
@@ -84,7 +95,48 @@ pub fn git(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], st: &mut State, facts: &mut F
     Some(role)
 }
 
-const READ_VERBS: &[&str] = &["list", "ls", "describe", "get", "show", "view", "status", "info", "version", "help", "logs", "plan", "validate", "fmt", "init", "output", "whoami", "search", "outdated", "audit", "inspect", "ps", "images", "top", "diff", "explain", "api-resources", "config", "login", "auth", "top", "history", "doctor", "lint", "template", "graph", "providers", "preview", "tree", "metadata"];
+const READ_VERBS: &[&str] = &[
+    "list",
+    "ls",
+    "describe",
+    "get",
+    "show",
+    "view",
+    "status",
+    "info",
+    "version",
+    "help",
+    "logs",
+    "plan",
+    "validate",
+    "fmt",
+    "init",
+    "output",
+    "whoami",
+    "search",
+    "outdated",
+    "audit",
+    "inspect",
+    "ps",
+    "images",
+    "top",
+    "diff",
+    "explain",
+    "api-resources",
+    "config",
+    "login",
+    "auth",
+    "top",
+    "history",
+    "doctor",
+    "lint",
+    "template",
+    "graph",
+    "providers",
+    "preview",
+    "tree",
+    "metadata",
+];
 
 fn read_verb(v: &str) -> bool {
     READ_VERBS.contains(&v) || v.starts_with("describe-") || v.starts_with("list-") || v.starts_with("get-")
@@ -99,10 +151,19 @@ pub fn delivery(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], facts: &mut Facts) -> Op
     let mut role = Role::default();
     let t = |facts: &mut Facts, tag: Tag, why: String| facts.tag(tag, why);
     match name {
-        "pip" | "pip3" | "pipx" | "uv" | "poetry" | "pdm" | "conda" | "mamba" | "easy_install" | "gem" | "cargo" | "go" | "npm" | "pnpm" | "yarn" | "bun" | "composer" | "cpan" | "cpanm" | "dotnet" | "nix-env" | "brew" | "port" | "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "apk" | "pacman" | "zypper" | "snap" | "flatpak" | "choco" | "winget" | "scoop" | "rpm" | "dpkg" | "opkg" | "emerge" | "deno" | "npx" | "pnpx" | "bunx" | "uvx" | "helm" | "mvn" | "gradle" | "twine" | "flit" | "vsce" | "ovsx" => {
+        "pip" | "pip3" | "pipx" | "uv" | "poetry" | "pdm" | "conda" | "mamba" | "easy_install" | "gem" | "cargo"
+        | "go" | "npm" | "pnpm" | "yarn" | "bun" | "composer" | "cpan" | "cpanm" | "dotnet" | "nix-env" | "brew"
+        | "port" | "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "apk" | "pacman" | "zypper" | "snap"
+        | "flatpak" | "choco" | "winget" | "scoop" | "rpm" | "dpkg" | "opkg" | "emerge" | "deno" | "npx" | "pnpx"
+        | "bunx" | "uvx" | "helm" | "mvn" | "gradle" | "twine" | "flit" | "vsce" | "ovsx" => {
             package(name, verb, &pos, argv, &joined, facts);
         }
-        "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls" | "ansible-playbook" | "ansible" | "eksctl" | "kops" | "doctl" | "linode-cli" | "hcloud" | "vultr-cli" | "oci" | "ibmcloud" | "aliyun" | "scw" | "kubectl" | "oc" | "k9s" | "kustomize" | "aws" | "gcloud" | "gsutil" | "az" | "flyctl" | "fly" | "vercel" | "netlify" | "firebase" | "wrangler" | "heroku" | "railway" | "render" | "eb" | "argocd" | "skaffold" | "gh" | "glab" | "docker" | "podman" | "nerdctl" | "docker-compose" | "kind" | "minikube" | "vagrant" | "packer" | "nomad" | "consul" | "vault" => {
+        "terraform" | "tofu" | "terragrunt" | "pulumi" | "cdk" | "cdktf" | "sam" | "serverless" | "sls"
+        | "ansible-playbook" | "ansible" | "eksctl" | "kops" | "doctl" | "linode-cli" | "hcloud" | "vultr-cli"
+        | "oci" | "ibmcloud" | "aliyun" | "scw" | "kubectl" | "oc" | "k9s" | "kustomize" | "aws" | "gcloud"
+        | "gsutil" | "az" | "flyctl" | "fly" | "vercel" | "netlify" | "firebase" | "wrangler" | "heroku"
+        | "railway" | "render" | "eb" | "argocd" | "skaffold" | "gh" | "glab" | "docker" | "podman" | "nerdctl"
+        | "docker-compose" | "kind" | "minikube" | "vagrant" | "packer" | "nomad" | "consul" | "vault" => {
             return infra(ctx, name, verb, &pos, argv, &joined, facts);
         }
         _ => return None,
@@ -114,32 +175,83 @@ pub fn delivery(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], facts: &mut Facts) -> Op
 
 fn package(name: &str, verb: &str, pos: &[&str], argv: &[&str], joined: &str, facts: &mut Facts) {
     let named = pos.len() > 1;
-    let from_file = argv.iter().any(|a| matches!(*a, "-r" | "--requirement" | "-e" | "--editable")) || pos.get(1).is_some_and(|p| *p == "." || p.starts_with("./"));
+    let from_file = argv.iter().any(|a| matches!(*a, "-r" | "--requirement" | "-e" | "--editable"))
+        || pos.get(1).is_some_and(|p| *p == "." || p.starts_with("./"));
     match (name, verb) {
-        ("npm" | "pnpm" | "yarn" | "bun", "publish") | ("cargo" | "poetry" | "pdm" | "flit" | "vsce" | "ovsx", "publish") | ("gem", "push") | ("twine", "upload") | ("dotnet", "nuget") | ("mvn", "deploy") | ("gradle", "publish") => {
+        ("npm" | "pnpm" | "yarn" | "bun", "publish")
+        | ("cargo" | "poetry" | "pdm" | "flit" | "vsce" | "ovsx", "publish")
+        | ("gem", "push")
+        | ("twine", "upload")
+        | ("dotnet", "nuget")
+        | ("mvn", "deploy")
+        | ("gradle", "publish") => {
             facts.tag(Tag::Deploy, format!("{name} {joined} publishes a package"));
         }
-        ("npx" | "pnpx" | "bunx" | "uvx", _) | ("pipx", "run") | ("pnpm" | "yarn", "dlx") | ("deno", "run") if !pos.is_empty() => {
-            let target = if matches!(name, "npx" | "pnpx" | "bunx" | "uvx") { verb } else { pos.get(1).copied().unwrap_or("") };
-            if !matches!(target, "tsc" | "jest" | "vitest" | "eslint" | "prettier" | "tsx" | "ts-node" | "mocha" | "playwright" | "next" | "vite" | "webpack" | "rollup" | "esbuild" | "nx" | "turbo" | "lerna" | "biome" | "ruff" | "black" | "pytest" | "mypy") {
+        ("npx" | "pnpx" | "bunx" | "uvx", _) | ("pipx", "run") | ("pnpm" | "yarn", "dlx") | ("deno", "run")
+            if !pos.is_empty() =>
+        {
+            let target =
+                if matches!(name, "npx" | "pnpx" | "bunx" | "uvx") { verb } else { pos.get(1).copied().unwrap_or("") };
+            if !matches!(
+                target,
+                "tsc"
+                    | "jest"
+                    | "vitest"
+                    | "eslint"
+                    | "prettier"
+                    | "tsx"
+                    | "ts-node"
+                    | "mocha"
+                    | "playwright"
+                    | "next"
+                    | "vite"
+                    | "webpack"
+                    | "rollup"
+                    | "esbuild"
+                    | "nx"
+                    | "turbo"
+                    | "lerna"
+                    | "biome"
+                    | "ruff"
+                    | "black"
+                    | "pytest"
+                    | "mypy"
+            ) {
                 facts.tag(Tag::PackageInstall, format!("{name} {joined} downloads and runs a package"));
             }
         }
-        ("npm" | "pnpm" | "bun", "install" | "i" | "add" | "ci") | ("yarn", "add" | "global") if named || argv.iter().any(|a| *a == "-g" || *a == "--global") => {
+        ("npm" | "pnpm" | "bun", "install" | "i" | "add" | "ci") | ("yarn", "add" | "global")
+            if named || argv.iter().any(|a| *a == "-g" || *a == "--global") =>
+        {
             facts.tag(Tag::PackageInstall, format!("{name} {joined} installs packages"));
         }
-        ("pip" | "pip3" | "pipx" | "easy_install" | "conda" | "mamba" | "gem" | "cpan" | "cpanm" | "brew" | "port" | "snap" | "flatpak" | "choco" | "winget" | "scoop" | "nix-env" | "helm" | "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "zypper", "install" | "reinstall" | "upgrade" | "in" | "add" | "-i") if !from_file || name != "pip" && name != "pip3" => {
+        (
+            "pip" | "pip3" | "pipx" | "easy_install" | "conda" | "mamba" | "gem" | "cpan" | "cpanm" | "brew" | "port"
+            | "snap" | "flatpak" | "choco" | "winget" | "scoop" | "nix-env" | "helm" | "apt" | "apt-get" | "aptitude"
+            | "yum" | "dnf" | "zypper",
+            "install" | "reinstall" | "upgrade" | "in" | "add" | "-i",
+        ) if !from_file || name != "pip" && name != "pip3" => {
             if named || !matches!(name, "pip" | "pip3") {
                 facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software"));
             }
         }
-        ("uv", "pip") if pos.get(1) == Some(&"install") && !from_file => facts.tag(Tag::PackageInstall, format!("uv {joined} installs packages")),
-        ("uv" | "poetry" | "pdm" | "cargo" | "composer" | "dotnet", "add" | "require" | "install") if named && !(name == "poetry" && verb == "install") && !(name == "cargo" && verb == "install" && pos.get(1).is_none()) => {
+        ("uv", "pip") if pos.get(1) == Some(&"install") && !from_file => {
+            facts.tag(Tag::PackageInstall, format!("uv {joined} installs packages"))
+        }
+        ("uv" | "poetry" | "pdm" | "cargo" | "composer" | "dotnet", "add" | "require" | "install")
+            if named
+                && !(name == "poetry" && verb == "install")
+                && !(name == "cargo" && verb == "install" && pos.get(1).is_none()) =>
+        {
             facts.tag(Tag::PackageInstall, format!("{name} {joined} installs packages"));
         }
         ("go", "install" | "get") if named => facts.tag(Tag::PackageInstall, format!("go {joined} installs a module")),
-        ("apk", "add") | ("pacman", _) if named && (name == "apk" || argv.iter().any(|a| a.starts_with("-S"))) => facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software")),
-        ("rpm", _) | ("dpkg", _) if argv.iter().any(|a| *a == "-i" || *a == "-U" || *a == "--install") => facts.tag(Tag::PackageInstall, format!("{name} {joined} installs a package file")),
+        ("apk", "add") | ("pacman", _) if named && (name == "apk" || argv.iter().any(|a| a.starts_with("-S"))) => {
+            facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software"))
+        }
+        ("rpm", _) | ("dpkg", _) if argv.iter().any(|a| *a == "-i" || *a == "-U" || *a == "--install") => {
+            facts.tag(Tag::PackageInstall, format!("{name} {joined} installs a package file"))
+        }
         ("opkg" | "emerge", _) if named => facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software")),
         ("helm", "upgrade" | "rollback") => facts.tag(Tag::Deploy, format!("helm {joined} changes a release")),
         _ => {}
@@ -150,7 +262,15 @@ fn package(name: &str, verb: &str, pos: &[&str], argv: &[&str], joined: &str, fa
     }
 }
 
-fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], joined: &str, facts: &mut Facts) -> Option<Role> {
+fn infra(
+    ctx: Ctx<'_>,
+    name: &str,
+    verb: &str,
+    pos: &[&str],
+    argv: &[&str],
+    joined: &str,
+    facts: &mut Facts,
+) -> Option<Role> {
     let mut role = Role::default();
     let sub = pos.get(1).copied().unwrap_or("");
     let all = |k: &str| argv.contains(&k);
@@ -158,7 +278,29 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
         "docker" | "podman" | "nerdctl" | "docker-compose" => {
             let l = joined.to_ascii_lowercase();
             if matches!(verb, "run" | "create" | "exec") || l.contains("privileged") {
-                let escape = ["--privileged", "--pid=host", "--pid host", "--ipc=host", "--userns=host", "--uts=host", "sys_admin", "--cap-add=all", "--cap-add all", "sys_ptrace", "sys_module", "docker.sock", "apparmor=unconfined", "seccomp=unconfined", "label=disable", "-v /:", "--volume /:", "--volume=/:", "source=/,", "src=/,", "--device"];
+                let escape = [
+                    "--privileged",
+                    "--pid=host",
+                    "--pid host",
+                    "--ipc=host",
+                    "--userns=host",
+                    "--uts=host",
+                    "sys_admin",
+                    "--cap-add=all",
+                    "--cap-add all",
+                    "sys_ptrace",
+                    "sys_module",
+                    "docker.sock",
+                    "apparmor=unconfined",
+                    "seccomp=unconfined",
+                    "label=disable",
+                    "-v /:",
+                    "--volume /:",
+                    "--volume=/:",
+                    "source=/,",
+                    "src=/,",
+                    "--device",
+                ];
                 if let Some(e) = escape.iter().find(|e| l.contains(*e)) {
                     facts.tag(Tag::SandboxEscape, format!("{name} {verb} with {e} reaches the host"));
                 }
@@ -166,7 +308,9 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
             if matches!(verb, "push") {
                 facts.tag(Tag::Deploy, format!("{name} push publishes an image"));
             }
-            if verb == "system" && sub == "prune" && (all("--volumes") || all("-a") || all("--all")) || verb == "volume" && matches!(sub, "rm" | "prune") {
+            if verb == "system" && sub == "prune" && (all("--volumes") || all("-a") || all("--all"))
+                || verb == "volume" && matches!(sub, "rm" | "prune")
+            {
                 facts.tag(Tag::Destructive, format!("{name} {joined} deletes volumes or all images"));
             }
             facts.tags.insert(Tag::Network);
@@ -178,7 +322,11 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
                     facts.tag(Tag::SandboxEscape, format!("{name} {verb} with host access"));
                 }
             }
-            if verb == "delete" && (matches!(sub, "ns" | "namespace" | "namespaces" | "all" | "pv" | "pvc" | "node" | "nodes" | "crd") || all("--all") || all("-A")) {
+            if verb == "delete"
+                && (matches!(sub, "ns" | "namespace" | "namespaces" | "all" | "pv" | "pvc" | "node" | "nodes" | "crd")
+                    || all("--all")
+                    || all("-A"))
+            {
                 facts.tag(Tag::Destructive, format!("{name} {joined} deletes cluster resources wholesale"));
             }
             if verb == "config" && (joined.contains("--raw") || joined.contains("view --flatten")) {
@@ -192,27 +340,60 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
             if matches!(verb, "rollout" | "set") && matches!(sub, "restart" | "undo" | "image") {
                 facts.tag(Tag::Deploy, format!("{name} {joined} rolls out a change"));
             }
-            if !read_verb(verb) && !matches!(verb, "port-forward" | "proxy" | "cp" | "exec" | "attach" | "wait" | "auth" | "api-versions" | "cluster-info" | "completion") {
+            if !read_verb(verb)
+                && !matches!(
+                    verb,
+                    "port-forward"
+                        | "proxy"
+                        | "cp"
+                        | "exec"
+                        | "attach"
+                        | "wait"
+                        | "auth"
+                        | "api-versions"
+                        | "cluster-info"
+                        | "completion"
+                )
+            {
                 facts.tag(Tag::InfraChange, format!("{name} {joined} changes the cluster"));
             }
         }
         "gh" | "glab" => match (verb, sub) {
-            ("release", "create" | "upload" | "edit") | ("pr", "merge") | ("workflow", "run") => facts.tag(Tag::Deploy, format!("{name} {joined}")),
-            ("repo", "delete" | "archive") | ("release", "delete") => facts.tag(Tag::Destructive, format!("{name} {joined} deletes a repository or release")),
+            ("release", "create" | "upload" | "edit") | ("pr", "merge") | ("workflow", "run") => {
+                facts.tag(Tag::Deploy, format!("{name} {joined}"))
+            }
+            ("repo", "delete" | "archive") | ("release", "delete") => {
+                facts.tag(Tag::Destructive, format!("{name} {joined} deletes a repository or release"))
+            }
             ("auth", "token") => {
                 facts.tag(Tag::CredentialAccess, format!("{name} auth token prints a token"));
                 role.sensitive = true;
             }
-            ("secret" | "variable", "set" | "delete") | ("repo", "edit") => facts.tag(Tag::InfraChange, format!("{name} {joined}")),
+            ("secret" | "variable", "set" | "delete") | ("repo", "edit") => {
+                facts.tag(Tag::InfraChange, format!("{name} {joined}"))
+            }
             _ => facts.tags.insert(Tag::Network),
         },
-        "aws" | "gcloud" | "gsutil" | "az" | "oci" | "doctl" | "linode-cli" | "hcloud" | "ibmcloud" | "aliyun" | "scw" | "vultr-cli" => {
+        "aws" | "gcloud" | "gsutil" | "az" | "oci" | "doctl" | "linode-cli" | "hcloud" | "ibmcloud" | "aliyun"
+        | "scw" | "vultr-cli" => {
             let tail = pos.get(2).copied().unwrap_or(sub);
             let l = joined.to_ascii_lowercase();
-            if l.contains("print-access-token") || l.contains("print-identity-token") || l.contains("export-credentials") || l.contains("get-session-token") || l.contains("get-secret-value") || l.contains("secrets versions access") || l.contains("keyvault secret show") || l.contains("get-login-password") {
+            if l.contains("print-access-token")
+                || l.contains("print-identity-token")
+                || l.contains("export-credentials")
+                || l.contains("get-session-token")
+                || l.contains("get-secret-value")
+                || l.contains("secrets versions access")
+                || l.contains("keyvault secret show")
+                || l.contains("get-login-password")
+            {
                 facts.tag(Tag::CredentialAccess, format!("{name} {joined} prints credentials"));
                 role.sensitive = true;
-            } else if ["delete", "terminate", "destroy", "rb", "remove", "purge"].iter().any(|v| pos.iter().any(|p| p.starts_with(v) || p.contains(&format!("-{v}")) || *p == *v)) || name == "aws" && sub == "rm" && all("--recursive") {
+            } else if ["delete", "terminate", "destroy", "rb", "remove", "purge"]
+                .iter()
+                .any(|v| pos.iter().any(|p| p.starts_with(v) || p.contains(&format!("-{v}")) || *p == *v))
+                || name == "aws" && sub == "rm" && all("--recursive")
+            {
                 facts.tag(Tag::Destructive, format!("{name} {joined} deletes cloud resources"));
                 facts.tag(Tag::InfraChange, format!("{name} {joined} deletes cloud resources"));
             } else if name == "aws" && verb == "s3" && matches!(sub, "cp" | "sync" | "mv") {
@@ -225,9 +406,19 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
                     }
                     facts.tag(Tag::InfraChange, format!("aws {joined} writes to cloud storage"));
                 }
-            } else if !(read_verb(verb) || read_verb(sub) || read_verb(tail) || pos.iter().any(|p| read_verb(p)) || verb == "s3" && sub == "ls" || verb == "sts" || verb == "configure" && sub.starts_with("list")) {
+            } else if !(read_verb(verb)
+                || read_verb(sub)
+                || read_verb(tail)
+                || pos.iter().any(|p| read_verb(p))
+                || verb == "s3" && sub == "ls"
+                || verb == "sts"
+                || verb == "configure" && sub.starts_with("list"))
+            {
                 let deploy = pos.iter().any(|p| *p == "deploy");
-                facts.tag(if deploy { Tag::Deploy } else { Tag::InfraChange }, format!("{name} {joined} changes cloud resources"));
+                facts.tag(
+                    if deploy { Tag::Deploy } else { Tag::InfraChange },
+                    format!("{name} {joined} changes cloud resources"),
+                );
                 if deploy {
                     facts.tag(Tag::InfraChange, format!("{name} deploy changes cloud resources"));
                 }
@@ -236,9 +427,32 @@ fn infra(ctx: Ctx<'_>, name: &str, verb: &str, pos: &[&str], argv: &[&str], join
         }
         _ => {
             let l = joined.to_ascii_lowercase();
-            let destroy = matches!(verb, "destroy" | "delete" | "down") || l.contains("--destroy") || matches!(sub, "rm" | "delete" | "destroy") && matches!(verb, "state" | "stack" | "workspace" | "apps" | "app" | "projects");
-            let deploy = matches!(verb, "deploy" | "publish" | "up" | "release" | "promote" | "sync" | "run") || l.contains("--prod") || (name == "vercel" && pos.is_empty());
-            let change = matches!(verb, "apply" | "import" | "taint" | "untaint" | "force-unlock" | "refresh" | "create" | "update" | "scale" | "provision" | "playbook" | "set" | "put" | "write" | "secrets") || name.starts_with("ansible") || matches!(verb, "state") && matches!(sub, "rm" | "mv" | "push");
+            let destroy = matches!(verb, "destroy" | "delete" | "down")
+                || l.contains("--destroy")
+                || matches!(sub, "rm" | "delete" | "destroy")
+                    && matches!(verb, "state" | "stack" | "workspace" | "apps" | "app" | "projects");
+            let deploy = matches!(verb, "deploy" | "publish" | "up" | "release" | "promote" | "sync" | "run")
+                || l.contains("--prod")
+                || (name == "vercel" && pos.is_empty());
+            let change = matches!(
+                verb,
+                "apply"
+                    | "import"
+                    | "taint"
+                    | "untaint"
+                    | "force-unlock"
+                    | "refresh"
+                    | "create"
+                    | "update"
+                    | "scale"
+                    | "provision"
+                    | "playbook"
+                    | "set"
+                    | "put"
+                    | "write"
+                    | "secrets"
+            ) || name.starts_with("ansible")
+                || matches!(verb, "state") && matches!(sub, "rm" | "mv" | "push");
             if destroy {
                 facts.tag(Tag::Destructive, format!("{name} {joined} destroys infrastructure"));
                 facts.tag(Tag::InfraChange, format!("{name} {verb} destroys infrastructure"));

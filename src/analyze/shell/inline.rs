@@ -37,7 +37,8 @@ impl Lang {
             "node" | "nodejs" | "deno" | "bun" => Lang::Node,
             "php" => Lang::Php,
             "powershell" | "pwsh" => Lang::PowerShell,
-            "lua" | "luajit" | "rscript" | "osascript" | "awk" | "gawk" | "mawk" | "nawk" | "tclsh" | "jshell" | "julia" => Lang::Other,
+            "lua" | "luajit" | "rscript" | "osascript" | "awk" | "gawk" | "mawk" | "nawk" | "tclsh" | "jshell"
+            | "julia" => Lang::Other,
             _ => Lang::Other,
         }
     }
@@ -61,7 +62,10 @@ pub fn decode(d: Decoder, text: &str) -> Option<String> {
         Decoder::Base64 => {
             let e = &base64::engine::general_purpose::STANDARD;
             let t2 = t.trim_end_matches('=');
-            e.decode(&t).ok().or_else(|| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t2).ok()).or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t2).ok())?
+            e.decode(&t)
+                .ok()
+                .or_else(|| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t2).ok())
+                .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(t2).ok())?
         }
         Decoder::Hex => hex::decode(t.trim_start_matches("0x")).ok()?,
         Decoder::Escapes => unescape(text).into_bytes(),
@@ -127,7 +131,8 @@ fn unescape(s: &str) -> String {
 }
 
 fn has_escapes(s: &str) -> bool {
-    s.matches("\\x").count() >= 2 || s.matches('\\').filter(|_| true).count() >= 3 && s.bytes().filter(|b| b.is_ascii_digit()).count() >= 6
+    s.matches("\\x").count() >= 2
+        || s.matches('\\').filter(|_| true).count() >= 3 && s.bytes().filter(|b| b.is_ascii_digit()).count() >= 6
 }
 
 /// A fork bomb in shell (`:(){ :|:& };:`), batch (`%0|%0`) or a fork loop in another language.
@@ -139,7 +144,14 @@ pub fn fork_bomb(src: &str) -> Option<String> {
     let mut from = 0;
     while let Some(p) = compact[from..].find("(){") {
         let at = from + p;
-        let name: String = compact[..at].chars().rev().take_while(|c| !matches!(c, ';' | '&' | '|' | '\n' | '{' | '}')).collect::<Vec<_>>().into_iter().rev().collect();
+        let name: String = compact[..at]
+            .chars()
+            .rev()
+            .take_while(|c| !matches!(c, ';' | '&' | '|' | '\n' | '{' | '}'))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let name = name.trim_start_matches("function");
         if !name.is_empty() && compact[at..].contains(&format!("{name}|{name}")) {
             return Some(format!("fork bomb: {name} calls itself twice in a pipe until the machine stalls"));
@@ -147,7 +159,13 @@ pub fn fork_bomb(src: &str) -> Option<String> {
         from = at + 3;
     }
     let l = compact.to_ascii_lowercase();
-    if l.contains("%0|%0") || l.contains("forkwhilefork") || l.contains("while(1)fork") || l.contains("whiletrue:os.fork") || l.contains("while1:os.fork") || l.contains("for(;;)fork") {
+    if l.contains("%0|%0")
+        || l.contains("forkwhilefork")
+        || l.contains("while(1)fork")
+        || l.contains("whiletrue:os.fork")
+        || l.contains("while1:os.fork")
+        || l.contains("for(;;)fork")
+    {
         return Some("fork bomb: forks in an endless loop".into());
     }
     None
@@ -167,7 +185,29 @@ fn any(l: &str, keys: &[&str]) -> bool {
 }
 
 const SPAWN: &[&str] = &[
-    "subprocess", "os.system", "os.popen", "popen", "pty.spawn", "dup2", "system(", "exec(", "execsync", "spawn(", "child_process", "shell_exec", "passthru", "proc_open", "/bin/sh", "/bin/bash", "cmd.exe", "invoke-expression", "iex", "runtime.getruntime", "kernel.exec", "io.popen", "`",
+    "subprocess",
+    "os.system",
+    "os.popen",
+    "popen",
+    "pty.spawn",
+    "dup2",
+    "system(",
+    "exec(",
+    "execsync",
+    "spawn(",
+    "child_process",
+    "shell_exec",
+    "passthru",
+    "proc_open",
+    "/bin/sh",
+    "/bin/bash",
+    "cmd.exe",
+    "invoke-expression",
+    "iex",
+    "runtime.getruntime",
+    "kernel.exec",
+    "io.popen",
+    "`",
 ];
 
 /// Judges code in a language other than shell.
@@ -179,40 +219,182 @@ pub fn analyze_code(ctx: Ctx<'_>, lang: Lang, code: &str, facts: &mut Facts) -> 
     if let Some(why) = fork_bomb(code) {
         facts.tag(Tag::Destructive, why);
     }
-    let socket = any(&l, &["socket", "tcpsocket", "fsockopen", "net.connect", "new net.socket", "tcpclient", "/dev/tcp", "create_connection", "io::socket"]);
+    let socket = any(
+        &l,
+        &[
+            "socket",
+            "tcpsocket",
+            "fsockopen",
+            "net.connect",
+            "new net.socket",
+            "tcpclient",
+            "/dev/tcp",
+            "create_connection",
+            "io::socket",
+        ],
+    );
     let spawns = any(&l, SPAWN);
     if socket && spawns {
         facts.tag(Tag::ReverseShell, format!("{lname} code opens a socket and spawns a shell or process"));
     }
-    let fetches = any(&l, &["urlopen", "urllib", "requests.get", "http.get", "https.get", "fetch(", "downloadstring", "net.webclient", "invoke-webrequest", "iwr ", "irm ", "invoke-restmethod", "open-uri", "uri.open", "lwp::", "file_get_contents('http", "file_get_contents(\"http", "httpclient", "curl"]);
-    let evals = any(&l, &["exec(", "eval(", "iex", "invoke-expression", "compile(", "instance_eval", "function(", "new function", "vm.run", "system(", "| sh", "|sh", "| bash"]);
+    let fetches = any(
+        &l,
+        &[
+            "urlopen",
+            "urllib",
+            "requests.get",
+            "http.get",
+            "https.get",
+            "fetch(",
+            "downloadstring",
+            "net.webclient",
+            "invoke-webrequest",
+            "iwr ",
+            "irm ",
+            "invoke-restmethod",
+            "open-uri",
+            "uri.open",
+            "lwp::",
+            "file_get_contents('http",
+            "file_get_contents(\"http",
+            "httpclient",
+            "curl",
+        ],
+    );
+    let evals = any(
+        &l,
+        &[
+            "exec(",
+            "eval(",
+            "iex",
+            "invoke-expression",
+            "compile(",
+            "instance_eval",
+            "function(",
+            "new function",
+            "vm.run",
+            "system(",
+            "| sh",
+            "|sh",
+            "| bash",
+        ],
+    );
     if fetches && evals {
         facts.tag(Tag::RemoteCode, format!("{lname} code downloads and executes code"));
         role.downloads = true;
     }
-    let decodes = any(&l, &["b64decode", "base64", "decodebytes", "atob(", "frombase64string", "unpack(\"m", "unpack('m", "codecs.decode", "rot13", "rot_13", "zlib.decompress", "marshal.loads", "fromcharcode", "bytes.fromhex", "unhexlify", "[char]", "-join", "\\x"]);
+    let decodes = any(
+        &l,
+        &[
+            "b64decode",
+            "base64",
+            "decodebytes",
+            "atob(",
+            "frombase64string",
+            "unpack(\"m",
+            "unpack('m",
+            "codecs.decode",
+            "rot13",
+            "rot_13",
+            "zlib.decompress",
+            "marshal.loads",
+            "fromcharcode",
+            "bytes.fromhex",
+            "unhexlify",
+            "[char]",
+            "-join",
+            "\\x",
+        ],
+    );
     if decodes && evals {
         facts.tag(Tag::Obfuscated, format!("{lname} code decodes a payload and executes it"));
         role.decodes = true;
     }
     if lang == Lang::PowerShell {
-        if any(&l, &["set-mppreference", "disablerealtimemonitoring", "amsiutils", "amsiinitfailed", "clear-eventlog", "wevtutil cl", "remove-eventlog"]) {
+        if any(
+            &l,
+            &[
+                "set-mppreference",
+                "disablerealtimemonitoring",
+                "amsiutils",
+                "amsiinitfailed",
+                "clear-eventlog",
+                "wevtutil cl",
+                "remove-eventlog",
+            ],
+        ) {
             facts.tag(Tag::DefenseEvasion, "PowerShell disables Defender/AMSI or clears event logs");
         }
         if any(&l, &["mimikatz", "sekurlsa", "get-credential", "convertfrom-securestring", "lsass"]) {
             facts.tag(Tag::CredentialAccess, "PowerShell dumps credentials");
         }
-        if any(&l, &["remove-item", "rm ", "del ", "rd "]) && any(&l, &["-recurse", "-r "]) && any(&l, &["c:\\", "c:/", "$env:userprofile", "~", "/"]) {
-            let target = ["c:\\windows", "c:\\ ", "c:\\'", "c:\\\"", "$env:userprofile", "c:\\users"].iter().find(|t| l.contains(*t));
+        if any(&l, &["remove-item", "rm ", "del ", "rd "])
+            && any(&l, &["-recurse", "-r "])
+            && any(&l, &["c:\\", "c:/", "$env:userprofile", "~", "/"])
+        {
+            let target = ["c:\\windows", "c:\\ ", "c:\\'", "c:\\\"", "$env:userprofile", "c:\\users"]
+                .iter()
+                .find(|t| l.contains(*t));
             if let Some(t) = target {
                 facts.tag(Tag::Destructive, format!("PowerShell deletes {t} recursively"));
             }
         }
         analyze(ctx.deeper(), code, facts);
     }
-    let destructive_fn = any(&l, &["rmtree", "rm_rf", "rimraf", "fs.rm", "rmsync", "remove_dir_all", "unlink", "os.remove", "rmdir", "file.delete", "remove-item"]);
-    let writes = any(&l, &["'w'", "\"w\"", "'a'", "\"a\"", "write(", "writefile", "appendfile", "file_put_contents", "out-file", "set-content", "add-content", "open(f,'>", ">>", "write_text", "write_bytes"]);
-    let sends = any(&l, &["requests.post", "method: 'post'", "method:\"post\"", "method: \"post\"", "urlopen(", "sendall", ".send(", "upload", "post(", "-method post", "lwp", "http.request", "net::http.post"]);
+    let destructive_fn = any(
+        &l,
+        &[
+            "rmtree",
+            "rm_rf",
+            "rimraf",
+            "fs.rm",
+            "rmsync",
+            "remove_dir_all",
+            "unlink",
+            "os.remove",
+            "rmdir",
+            "file.delete",
+            "remove-item",
+        ],
+    );
+    let writes = any(
+        &l,
+        &[
+            "'w'",
+            "\"w\"",
+            "'a'",
+            "\"a\"",
+            "write(",
+            "writefile",
+            "appendfile",
+            "file_put_contents",
+            "out-file",
+            "set-content",
+            "add-content",
+            "open(f,'>",
+            ">>",
+            "write_text",
+            "write_bytes",
+        ],
+    );
+    let sends = any(
+        &l,
+        &[
+            "requests.post",
+            "method: 'post'",
+            "method:\"post\"",
+            "method: \"post\"",
+            "urlopen(",
+            "sendall",
+            ".send(",
+            "upload",
+            "post(",
+            "-method post",
+            "lwp",
+            "http.request",
+            "net::http.post",
+        ],
+    );
     let lits = literals(code);
     let mut sensitive = false;
     for group in list_groups(&lits) {
@@ -229,9 +411,21 @@ pub fn analyze_code(ctx: Ctx<'_>, lang: Lang, code: &str, facts: &mut Facts) -> 
             let r = analyze(ctx.deeper(), lit, facts);
             sensitive |= r.sensitive;
         }
-        if lit.starts_with('/') || lit.starts_with('~') || lit.starts_with("$HOME") || lit.starts_with("C:") || lit.starts_with("c:") || lit.starts_with(".env") {
+        if lit.starts_with('/')
+            || lit.starts_with('~')
+            || lit.starts_with("$HOME")
+            || lit.starts_with("C:")
+            || lit.starts_with("c:")
+            || lit.starts_with(".env")
+        {
             let st = State::default();
-            let intent = if destructive_fn { Intent::Delete } else if writes { Intent::Write } else { Intent::Read };
+            let intent = if destructive_fn {
+                Intent::Delete
+            } else if writes {
+                Intent::Write
+            } else {
+                Intent::Read
+            };
             sensitive |= check_path(ctx, &st, lit, Intent::Read, &lname, false, facts) && intent == Intent::Read;
             if intent != Intent::Read {
                 check_path(ctx, &st, lit, intent, &format!("{lname} code"), destructive_fn, facts);
@@ -297,7 +491,9 @@ fn list_groups(lits: &[String]) -> Vec<Vec<String>> {
 fn code_flag(lang: Lang, name: &str, a: &str) -> bool {
     match lang {
         Lang::Python => a == "-c",
-        Lang::Perl => matches!(a, "-e" | "-E") || a.starts_with('-') && a.ends_with('e') && !a.starts_with("--") && a.len() <= 4,
+        Lang::Perl => {
+            matches!(a, "-e" | "-E") || a.starts_with('-') && a.ends_with('e') && !a.starts_with("--") && a.len() <= 4
+        }
         Lang::Ruby | Lang::Other => matches!(a, "-e" | "--eval"),
         Lang::Node => matches!(a, "-e" | "--eval" | "-p" | "--print") || name == "deno" && a == "eval",
         Lang::Php => a == "-r",
@@ -340,7 +536,12 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
                 script = Some(argv.join(" "));
                 break;
             }
-            if (a.starts_with('-') || a.starts_with('+')) && a.len() > 1 && file.is_none() && name != "source" && name != "." {
+            if (a.starts_with('-') || a.starts_with('+'))
+                && a.len() > 1
+                && file.is_none()
+                && name != "source"
+                && name != "."
+            {
                 if a.contains('c') && !a.starts_with("--") {
                     script = argv.get(k + 1).map(|s| s.to_string());
                     break;
@@ -351,13 +552,23 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
             }
             k += 1;
         }
-        let what = if name == "eval" { "eval".to_string() } else if script.is_some() { format!("{name} -c") } else { name.to_string() };
+        let what = if name == "eval" {
+            "eval".to_string()
+        } else if script.is_some() {
+            format!("{name} -c")
+        } else {
+            name.to_string()
+        };
         fed(cmd, facts, &what);
         if let Some(s) = script {
             let r = analyze(ctx.deeper(), &s, facts);
             role.merge_from(&r);
         } else if let Some(f) = file {
-            if st.downloaded.iter().any(|d| !d.is_empty() && (f.ends_with(d.as_str()) || d.ends_with(f.trim_start_matches("./")))) {
+            if st
+                .downloaded
+                .iter()
+                .any(|d| !d.is_empty() && (f.ends_with(d.as_str()) || d.ends_with(f.trim_start_matches("./"))))
+            {
                 facts.tag(Tag::RemoteCode, format!("{name} {f} runs a file downloaded earlier"));
             }
         } else {
@@ -372,12 +583,25 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
         role.runs_stdin |= interactive && file.is_none();
         return Some(role);
     }
-    if !matches!(lang, Lang::Other) || matches!(name, "lua" | "luajit" | "rscript" | "osascript" | "awk" | "gawk" | "mawk" | "nawk" | "tclsh" | "julia") {
+    if !matches!(lang, Lang::Other)
+        || matches!(
+            name,
+            "lua" | "luajit" | "rscript" | "osascript" | "awk" | "gawk" | "mawk" | "nawk" | "tclsh" | "julia"
+        )
+    {
         if lang == Lang::Python {
             if let Some(k) = argv.iter().position(|a| *a == "-m") {
                 let module = argv.get(k + 1).copied().unwrap_or("");
                 let rest: Vec<Word> = args[(k + 1).min(args.len())..].to_vec();
-                let inner = Cmd { name: module.split('.').next().unwrap_or(module).to_string(), args: rest, redirs: Vec::new(), piped_in: cmd.piped_in, piped_out: cmd.piped_out, via_xargs: false, subs: Vec::new() };
+                let inner = Cmd {
+                    name: module.split('.').next().unwrap_or(module).to_string(),
+                    args: rest,
+                    redirs: Vec::new(),
+                    piped_in: cmd.piped_in,
+                    piped_out: cmd.piped_out,
+                    via_xargs: false,
+                    subs: Vec::new(),
+                };
                 if module == "http.server" || module == "SimpleHTTPServer" {
                     facts.tags.insert(Tag::Network);
                     return Some(role);
@@ -395,7 +619,8 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
                     if let Some(enc) = argv.get(k + 1) {
                         facts.tag(Tag::Obfuscated, format!("{name} {a} runs a base64-encoded command"));
                         let bytes = base64::engine::general_purpose::STANDARD.decode(enc.trim()).unwrap_or_default();
-                        let utf16: Vec<u16> = bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+                        let utf16: Vec<u16> =
+                            bytes.chunks(2).map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
                         code = Some(String::from_utf16_lossy(&utf16));
                     }
                     break;
@@ -407,11 +632,17 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
         }
         if code.is_none() {
             if let Some(k) = argv.iter().position(|a| code_flag(lang, name, a)) {
-                code = Some(if lang == Lang::PowerShell { argv[k + 1..].join(" ") } else { argv.get(k + 1).map(|s| s.to_string()).unwrap_or_default() });
+                code = Some(if lang == Lang::PowerShell {
+                    argv[k + 1..].join(" ")
+                } else {
+                    argv.get(k + 1).map(|s| s.to_string()).unwrap_or_default()
+                });
             } else if matches!(name, "awk" | "gawk" | "mawk" | "nawk") {
                 code = argv.iter().find(|a| !a.starts_with('-')).map(|s| s.to_string());
             } else if lang == Lang::PowerShell && argv.iter().any(|a| !a.starts_with('-')) {
-                code = Some(argv.iter().filter(|a| !a.starts_with('-') || a.len() > 12).copied().collect::<Vec<_>>().join(" "));
+                code = Some(
+                    argv.iter().filter(|a| !a.starts_with('-') || a.len() > 12).copied().collect::<Vec<_>>().join(" "),
+                );
             } else {
                 script = argv.iter().find(|a| !a.starts_with('-')).copied();
             }
@@ -433,18 +664,26 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
     }
     // Decoders and literal printers.
     let decoder = match name {
-        "base64" | "base32" | "basenc" | "gbase64" if argv.iter().any(|a| matches!(*a, "-d" | "--decode" | "-D" | "-di" | "-id")) => Some(Decoder::Base64),
+        "base64" | "base32" | "basenc" | "gbase64"
+            if argv.iter().any(|a| matches!(*a, "-d" | "--decode" | "-D" | "-di" | "-id")) =>
+        {
+            Some(Decoder::Base64)
+        }
         "xxd" if argv.iter().any(|a| a.starts_with('-') && a.contains('r')) => Some(Decoder::Hex),
         "rev" => Some(Decoder::Reverse),
         "tr" if argv.iter().any(|a| a.contains("N-Z") || a.contains("n-z")) => Some(Decoder::Rot13),
         "uudecode" | "certutil" | "gunzip" | "zcat" | "bunzip2" | "unxz" | "xzcat" | "zstdcat" => Some(Decoder::Opaque),
-        "gzip" | "bzip2" | "xz" | "zstd" if argv.iter().any(|a| *a == "-d" || *a == "--decompress") => Some(Decoder::Opaque),
+        "gzip" | "bzip2" | "xz" | "zstd" if argv.iter().any(|a| *a == "-d" || *a == "--decompress") => {
+            Some(Decoder::Opaque)
+        }
         _ => None,
     };
     if let Some(d) = decoder {
         role.decodes = true;
         role.decoder = Some(d);
-        role.literal = heredoc.or_else(|| argv.iter().rev().find(|a| !a.starts_with('-') && d == Decoder::Hex && a.len() > 8).map(|s| s.to_string()));
+        role.literal = heredoc.or_else(|| {
+            argv.iter().rev().find(|a| !a.starts_with('-') && d == Decoder::Hex && a.len() > 8).map(|s| s.to_string())
+        });
         role.read_only = true;
         return Some(role);
     }

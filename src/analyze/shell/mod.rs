@@ -226,10 +226,18 @@ fn expand(text: &str, vars: &HashMap<String, String>) -> String {
     out
 }
 
-const KEYWORDS: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done", "esac"];
+const KEYWORDS: &[&str] =
+    &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done", "esac"];
 
 /// Peels keywords, assignments and wrappers; returns the command that really runs.
-fn resolve(ctx: Ctx<'_>, simple: Simple, st: &mut State, facts: &mut Facts, piped_in: bool, piped_out: bool) -> Option<Cmd> {
+fn resolve(
+    ctx: Ctx<'_>,
+    simple: Simple,
+    st: &mut State,
+    facts: &mut Facts,
+    piped_in: bool,
+    piped_out: bool,
+) -> Option<Cmd> {
     let mut subs = Vec::new();
     for w in simple.words.iter().chain(simple.redirs.iter().map(|r| &r.target)) {
         for s in &w.subs {
@@ -268,7 +276,15 @@ fn resolve(ctx: Ctx<'_>, simple: Simple, st: &mut State, facts: &mut Facts, pipe
     }
     if i >= words.len() {
         if !simple.redirs.is_empty() {
-            let cmd = Cmd { name: String::new(), args: Vec::new(), redirs: simple.redirs, piped_in, piped_out, via_xargs: false, subs };
+            let cmd = Cmd {
+                name: String::new(),
+                args: Vec::new(),
+                redirs: simple.redirs,
+                piped_in,
+                piped_out,
+                via_xargs: false,
+                subs,
+            };
             return Some(cmd);
         }
         let _ = assigned;
@@ -293,7 +309,8 @@ fn resolve(ctx: Ctx<'_>, simple: Simple, st: &mut State, facts: &mut Facts, pipe
             words.splice(0..1, inner);
         }
     }
-    let mut cmd = Cmd { name: String::new(), args: words, redirs: simple.redirs, piped_in, piped_out, via_xargs: false, subs };
+    let mut cmd =
+        Cmd { name: String::new(), args: words, redirs: simple.redirs, piped_in, piped_out, via_xargs: false, subs };
     classify::peel_wrappers(ctx, &mut cmd, st, facts);
     Some(cmd)
 }
@@ -304,7 +321,8 @@ fn pipeline_rules(ctx: Ctx<'_>, cmds: &[Option<Cmd>], roles: &[Role], facts: &mu
     let mut decoded: Option<String> = None;
     for (i, r) in roles.iter().enumerate() {
         if r.decodes {
-            let input = if i > 0 { roles[i - 1].literal.clone().or_else(|| roles[i - 1].decoded.clone()) } else { None };
+            let input =
+                if i > 0 { roles[i - 1].literal.clone().or_else(|| roles[i - 1].decoded.clone()) } else { None };
             let input = input.or_else(|| r.literal.clone());
             decoded = match (input, r.decoder) {
                 (Some(text), Some(d)) => inline::decode(d, &text),
@@ -331,7 +349,13 @@ fn pipeline_rules(ctx: Ctx<'_>, cmds: &[Option<Cmd>], roles: &[Role], facts: &mu
             }
         }
         if (r.net_tool && later.iter().any(|s| s.shell)) || (r.shell && later.iter().any(|s| s.net_tool)) {
-            facts.tag(Tag::ReverseShell, format!("connects a shell and {} through a pipe", if r.net_tool { name(i) } else { "a network client".into() }));
+            facts.tag(
+                Tag::ReverseShell,
+                format!(
+                    "connects a shell and {} through a pipe",
+                    if r.net_tool { name(i) } else { "a network client".into() }
+                ),
+            );
         }
         if r.drop_site && i > 0 {
             facts.tag(Tag::Exfiltration, format!("pipes {} output to a paste site or request catcher", name(i - 1)));
@@ -344,4 +368,3 @@ fn pipeline_rules(ctx: Ctx<'_>, cmds: &[Option<Cmd>], roles: &[Role], facts: &mu
         roles.last().and_then(|r| r.decoded.clone())
     }
 }
-

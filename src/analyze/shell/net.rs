@@ -10,11 +10,50 @@ use crate::analyze::{Facts, Tag};
 
 const CURL_VALUES: &str = "dFHXouATexKmwrECUYyzQbcDP";
 const CURL_LONG: &[&str] = &[
-    "data", "data-raw", "data-binary", "data-urlencode", "data-ascii", "json", "form", "form-string", "header",
-    "request", "output", "user", "user-agent", "referer", "cookie", "cookie-jar", "upload-file", "proxy", "config",
-    "connect-timeout", "max-time", "write-out", "range", "cert", "key", "cacert", "resolve", "connect-to",
-    "unix-socket", "interface", "retry", "url", "proxy-user", "limit-rate", "dump-header", "oauth2-bearer",
-    "mail-from", "mail-rcpt", "output-dir", "abstract-unix-socket", "doh-url", "dns-servers", "variable", "expand-url",
+    "data",
+    "data-raw",
+    "data-binary",
+    "data-urlencode",
+    "data-ascii",
+    "json",
+    "form",
+    "form-string",
+    "header",
+    "request",
+    "output",
+    "user",
+    "user-agent",
+    "referer",
+    "cookie",
+    "cookie-jar",
+    "upload-file",
+    "proxy",
+    "config",
+    "connect-timeout",
+    "max-time",
+    "write-out",
+    "range",
+    "cert",
+    "key",
+    "cacert",
+    "resolve",
+    "connect-to",
+    "unix-socket",
+    "interface",
+    "retry",
+    "url",
+    "proxy-user",
+    "limit-rate",
+    "dump-header",
+    "oauth2-bearer",
+    "mail-from",
+    "mail-rcpt",
+    "output-dir",
+    "abstract-unix-socket",
+    "doh-url",
+    "dns-servers",
+    "variable",
+    "expand-url",
 ];
 
 fn url_of(ctx: Ctx<'_>, st: &State, raw: &str, facts: &mut Facts) {
@@ -43,15 +82,42 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
     let argv: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
     let sends_sub = cmd.subs.iter().any(|(_, r)| r.sensitive || r.recon);
     match name {
-        "curl" | "wget" | "http" | "https" | "xh" | "aria2c" | "axel" | "lynx" | "links" | "w3m" | "fetch" | "httpie" | "curlie" => {
+        "curl" | "wget" | "http" | "https" | "xh" | "aria2c" | "axel" | "lynx" | "links" | "w3m" | "fetch"
+        | "httpie" | "curlie" => {
             facts.tags.insert(Tag::Network);
             let (vs, vl): (&str, &[&str]) = if name == "wget" {
-                ("OoPUeitTQ", &["output-document", "output-file", "directory-prefix", "user-agent", "header", "post-data", "post-file", "body-data", "body-file", "method", "execute", "input-file", "tries", "timeout", "user", "password", "limit-rate"])
+                (
+                    "OoPUeitTQ",
+                    &[
+                        "output-document",
+                        "output-file",
+                        "directory-prefix",
+                        "user-agent",
+                        "header",
+                        "post-data",
+                        "post-file",
+                        "body-data",
+                        "body-file",
+                        "method",
+                        "execute",
+                        "input-file",
+                        "tries",
+                        "timeout",
+                        "user",
+                        "password",
+                        "limit-rate",
+                    ],
+                )
             } else {
                 (CURL_VALUES, CURL_LONG)
             };
             let o = opts(args, vs, vl);
-            let mut urls: Vec<String> = o.pos.iter().filter(|p| looks_like_url(p) || p.contains('.') && !p.starts_with('/') && !p.contains('=')).cloned().collect();
+            let mut urls: Vec<String> = o
+                .pos
+                .iter()
+                .filter(|p| looks_like_url(p) || p.contains('.') && !p.starts_with('/') && !p.contains('='))
+                .cloned()
+                .collect();
             urls.extend(o.values('\0', "url").into_iter().map(str::to_string));
             for u in &urls {
                 url_of(ctx, st, u, facts);
@@ -59,9 +125,15 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                     role.drop_site = true;
                 }
             }
-            let stdout = if name == "wget" { matches!(o.value('O', "output-document"), Some("-" | "/dev/stdout")) } else { o.value('o', "output").is_none() && !o.has('O', "remote-name") };
+            let stdout = if name == "wget" {
+                matches!(o.value('O', "output-document"), Some("-" | "/dev/stdout"))
+            } else {
+                o.value('o', "output").is_none() && !o.has('O', "remote-name")
+            };
             role.downloads = stdout && !urls.is_empty();
-            if let Some(f) = o.value('o', "output").or_else(|| if name == "wget" { o.value('O', "output-document") } else { None }) {
+            if let Some(f) =
+                o.value('o', "output").or_else(|| if name == "wget" { o.value('O', "output-document") } else { None })
+            {
                 if f != "-" {
                     st.downloaded.push(f.to_string());
                     check_path(ctx, st, f, Intent::Write, name, false, facts);
@@ -72,16 +144,21 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             for (n, v) in &o.flags {
                 let v = v.as_deref().unwrap_or("");
                 match n.as_str() {
-                    "d" | "data" | "data-binary" | "data-raw" | "data-ascii" | "data-urlencode" | "json" | "post-data" | "body-data" => {
+                    "d" | "data" | "data-binary" | "data-raw" | "data-ascii" | "data-urlencode" | "json"
+                    | "post-data" | "body-data" => {
                         if v.contains('@') && n != "data-raw" {
                             upload_source(ctx, st, v, name, facts, &mut role);
                         }
                         role.net_send = true;
                     }
                     "F" | "form" => upload_source(ctx, st, v, name, facts, &mut role),
-                    "T" | "upload-file" | "post-file" | "body-file" => upload_source(ctx, st, &format!("@{v}"), name, facts, &mut role),
+                    "T" | "upload-file" | "post-file" | "body-file" => {
+                        upload_source(ctx, st, &format!("@{v}"), name, facts, &mut role)
+                    }
                     "resolve" | "connect-to" => {
-                        if let Some(ip) = v.rsplit(':').find(|p| !p.is_empty() && !p.chars().all(|c| c.is_ascii_digit())) {
+                        if let Some(ip) =
+                            v.rsplit(':').find(|p| !p.is_empty() && !p.chars().all(|c| c.is_ascii_digit()))
+                        {
                             inspect_host(ip, UrlContext::Fetch, facts);
                         }
                     }
@@ -90,16 +167,25 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                     }
                     "H" | "header" => {
                         let l = v.to_ascii_lowercase();
-                        if l.starts_with("metadata-flavor") || l.starts_with("metadata:") || l.starts_with("x-aws-ec2-metadata-token") {
+                        if l.starts_with("metadata-flavor")
+                            || l.starts_with("metadata:")
+                            || l.starts_with("x-aws-ec2-metadata-token")
+                        {
                             facts.tag(Tag::MetadataEndpoint, format!("sends the cloud metadata header {v}"));
-                            facts.tag(Tag::Ssrf, "a cloud metadata header only makes sense against the metadata service");
+                            facts.tag(
+                                Tag::Ssrf,
+                                "a cloud metadata header only makes sense against the metadata service",
+                            );
                         }
                     }
                     _ => {}
                 }
             }
             if sends_sub && !urls.is_empty() {
-                facts.tag(Tag::Exfiltration, format!("{name} sends the output of a command that reads secrets or host identity"));
+                facts.tag(
+                    Tag::Exfiltration,
+                    format!("{name} sends the output of a command that reads secrets or host identity"),
+                );
             }
             if role.net_send && role.drop_site {
                 facts.tag(Tag::Exfiltration, format!("{name} uploads to a paste site or request catcher"));
@@ -109,7 +195,8 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             } else if !cmd.piped_in {
                 role.net_send = role.net_send && false;
             }
-            role.net_send |= o.flags.iter().any(|(n, v)| v.as_deref() == Some("@-") || n == "T" && v.as_deref() == Some("-"));
+            role.net_send |=
+                o.flags.iter().any(|(n, v)| v.as_deref() == Some("@-") || n == "T" && v.as_deref() == Some("-"));
         }
         "nc" | "ncat" | "netcat" | "nc.traditional" | "nc.openbsd" | "pwncat" => {
             facts.tags.insert(Tag::Network);
@@ -127,7 +214,8 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             role.net_tool = true;
             role.net_send = true;
             if cmd.redirs.iter().any(|r| r.feeds_stdin()) && !o.has('l', "listen") {
-                let from = cmd.redirs.iter().find(|r| r.feeds_stdin()).map(|r| r.target.text.clone()).unwrap_or_default();
+                let from =
+                    cmd.redirs.iter().find(|r| r.feeds_stdin()).map(|r| r.target.text.clone()).unwrap_or_default();
                 facts.tag(Tag::Exfiltration, format!("{name} sends {from} to a remote host"));
             }
         }
@@ -142,7 +230,11 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                 if l.contains("docker.sock") {
                     facts.tag(Tag::SandboxEscape, "socat talks to the container runtime socket");
                 }
-                if let Some(h) = l.split_once(':').filter(|(k, _)| k.starts_with("tcp") || k.starts_with("udp") || k.starts_with("openssl")).map(|(_, r)| r) {
+                if let Some(h) = l
+                    .split_once(':')
+                    .filter(|(k, _)| k.starts_with("tcp") || k.starts_with("udp") || k.starts_with("openssl"))
+                    .map(|(_, r)| r)
+                {
                     inspect_host(h.split(',').next().unwrap_or(h), UrlContext::Shell, facts);
                 }
             }
@@ -155,7 +247,9 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             if argv.first() == Some(&"s_client") {
                 facts.tags.insert(Tag::Network);
                 role.net_tool = true;
-            } else if argv.iter().any(|a| *a == "-d") && argv.iter().any(|a| matches!(*a, "base64" | "enc" | "-base64" | "-a")) {
+            } else if argv.iter().any(|a| *a == "-d")
+                && argv.iter().any(|a| matches!(*a, "base64" | "enc" | "-base64" | "-a"))
+            {
                 role.decodes = true;
                 role.decoder = Some(super::inline::Decoder::Base64);
             } else {
@@ -192,7 +286,9 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                     for s in srcs {
                         sensitive |= check_path(ctx, st, s, Intent::Read, name, false, facts);
                         let n = ctx.an.paths.normalize(s, st.cwd.as_deref());
-                        sensitive |= ctx.an.paths.classify(&n).precious_dir && n != "." && !n.starts_with("~/") || n == "~" || n == "~/";
+                        sensitive |= ctx.an.paths.classify(&n).precious_dir && n != "." && !n.starts_with("~/")
+                            || n == "~"
+                            || n == "~/";
                     }
                     if name == "scp" || sensitive {
                         facts.tag(Tag::Exfiltration, format!("{name} copies {} to {dest}", srcs.join(" ")));
@@ -226,7 +322,8 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                 }
             }
         }
-        "dig" | "nslookup" | "host" | "drill" | "ping" | "ping6" | "traceroute" | "whois" | "nmap" | "masscan" | "tracepath" | "mtr" => {
+        "dig" | "nslookup" | "host" | "drill" | "ping" | "ping6" | "traceroute" | "whois" | "nmap" | "masscan"
+        | "tracepath" | "mtr" => {
             facts.tags.insert(Tag::Network);
             role.read_only = true;
             if sends_sub {

@@ -8,9 +8,28 @@ use super::{Cmd, Ctx, Role, State};
 use crate::analyze::{Facts, Tag};
 
 const SECURITY_SERVICES: &[&str] = &[
-    "auditd", "apparmor", "selinux", "firewalld", "ufw", "falco", "osquery", "osqueryd", "wazuh", "ossec", "clamav",
-    "clamd", "crowdstrike", "falcon-sensor", "sysdig", "syslog", "rsyslog", "journald", "systemd-journald", "airlock",
-    "sentinelone", "auditbeat",
+    "auditd",
+    "apparmor",
+    "selinux",
+    "firewalld",
+    "ufw",
+    "falco",
+    "osquery",
+    "osqueryd",
+    "wazuh",
+    "ossec",
+    "clamav",
+    "clamd",
+    "crowdstrike",
+    "falcon-sensor",
+    "sysdig",
+    "syslog",
+    "rsyslog",
+    "journald",
+    "systemd-journald",
+    "airlock",
+    "sentinelone",
+    "auditbeat",
 ];
 
 fn mentions_security(argv: &[&str]) -> Option<String> {
@@ -19,7 +38,16 @@ fn mentions_security(argv: &[&str]) -> Option<String> {
 
 /// Local-effect rules; `role` arrives with `read_only` computed.
 #[allow(clippy::too_many_arguments)]
-pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], st: &mut State, facts: &mut Facts, mut role: Role) -> Role {
+pub fn files(
+    ctx: Ctx<'_>,
+    cmd: &Cmd,
+    name: &str,
+    args: &[Word],
+    argv: &[&str],
+    st: &mut State,
+    facts: &mut Facts,
+    mut role: Role,
+) -> Role {
     let who = name.to_string();
     match name {
         "rm" | "rmdir" | "unlink" | "shred" | "wipe" | "srm" => {
@@ -97,7 +125,21 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
                 }
             }
         }
-        n if n.starts_with("mkfs") || matches!(n, "mke2fs" | "mkswap" | "wipefs" | "blkdiscard" | "sfdisk" | "sgdisk" | "parted" | "gdisk" | "fdisk" | "cfdisk") => {
+        n if n.starts_with("mkfs")
+            || matches!(
+                n,
+                "mke2fs"
+                    | "mkswap"
+                    | "wipefs"
+                    | "blkdiscard"
+                    | "sfdisk"
+                    | "sgdisk"
+                    | "parted"
+                    | "gdisk"
+                    | "fdisk"
+                    | "cfdisk"
+            ) =>
+        {
             let listing = argv.iter().any(|a| matches!(*a, "-l" | "--list" | "-p" | "print")) && !n.starts_with("mkfs");
             if !listing {
                 facts.tag(Tag::Destructive, format!("{n} rewrites a disk or partition ({})", argv.join(" ")));
@@ -114,7 +156,10 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
                 let norm = ctx.an.paths.normalize(p, st.cwd.as_deref());
                 let c = ctx.an.paths.classify(&norm);
                 if recursive && c.precious_dir || c.system {
-                    facts.tag(Tag::Destructive, format!("{name} {} {mode} {p} changes permissions on a system location", o.shown()));
+                    facts.tag(
+                        Tag::Destructive,
+                        format!("{name} {} {mode} {p} changes permissions on a system location", o.shown()),
+                    );
                 }
                 if c.persistence || c.agent_config {
                     check_path(ctx, st, p, Intent::Write, &who, false, facts);
@@ -139,12 +184,18 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
             }
         }
         "shutdown" | "reboot" | "halt" | "poweroff" => facts.tag(Tag::Destructive, format!("{name} stops the machine")),
-        "init" | "telinit" if argv.first().is_some_and(|a| matches!(*a, "0" | "6")) => facts.tag(Tag::Destructive, "init 0/6 stops the machine"),
-        "systemctl" | "service" | "launchctl" | "rc-service" | "update-rc.d" | "chkconfig" => systemctl(name, argv, facts),
+        "init" | "telinit" if argv.first().is_some_and(|a| matches!(*a, "0" | "6")) => {
+            facts.tag(Tag::Destructive, "init 0/6 stops the machine")
+        }
+        "systemctl" | "service" | "launchctl" | "rc-service" | "update-rc.d" | "chkconfig" => {
+            systemctl(name, argv, facts)
+        }
         "history" if argv.iter().any(|a| matches!(*a, "-c" | "-w" | "-d" | "-p")) => {
             facts.tag(Tag::DefenseEvasion, format!("history {} clears or rewrites shell history", argv.join(" ")))
         }
-        "unset" if argv.iter().any(|a| a.starts_with("HIST")) => facts.tag(Tag::DefenseEvasion, "unsets shell history variables"),
+        "unset" if argv.iter().any(|a| a.starts_with("HIST")) => {
+            facts.tag(Tag::DefenseEvasion, "unsets shell history variables")
+        }
         "export" | "declare" | "typeset" | "readonly" | "local" => {
             for a in argv {
                 if let Some((n, v)) = a.split_once('=') {
@@ -152,14 +203,22 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
                 }
             }
         }
-        "set" if argv.iter().any(|a| *a == "+o") && argv.contains(&"history") => facts.tag(Tag::DefenseEvasion, "set +o history stops shell history"),
+        "set" if argv.iter().any(|a| *a == "+o") && argv.contains(&"history") => {
+            facts.tag(Tag::DefenseEvasion, "set +o history stops shell history")
+        }
         "setenforce" if argv.first() == Some(&"0") => facts.tag(Tag::DefenseEvasion, "setenforce 0 disables SELinux"),
-        "auditctl" if argv.iter().any(|a| *a == "-D" || *a == "-e") => facts.tag(Tag::DefenseEvasion, "auditctl removes audit rules"),
-        "ufw" if argv.first() == Some(&"disable") => facts.tag(Tag::DefenseEvasion, "ufw disable turns off the firewall"),
+        "auditctl" if argv.iter().any(|a| *a == "-D" || *a == "-e") => {
+            facts.tag(Tag::DefenseEvasion, "auditctl removes audit rules")
+        }
+        "ufw" if argv.first() == Some(&"disable") => {
+            facts.tag(Tag::DefenseEvasion, "ufw disable turns off the firewall")
+        }
         "iptables" | "ip6tables" | "nft" if argv.iter().any(|a| matches!(*a, "-F" | "--flush" | "flush" | "-X")) => {
             facts.tag(Tag::DefenseEvasion, format!("{name} flushes firewall rules"))
         }
-        "journalctl" if argv.iter().any(|a| a.starts_with("--vacuum") || *a == "--rotate") => facts.tag(Tag::DefenseEvasion, "journalctl deletes logs"),
+        "journalctl" if argv.iter().any(|a| a.starts_with("--vacuum") || *a == "--rotate") => {
+            facts.tag(Tag::DefenseEvasion, "journalctl deletes logs")
+        }
         "crontab" => {
             let o = opts(args, "u", &[]);
             facts.tag(Tag::ScheduledJob, format!("crontab {}", argv.join(" ")));
@@ -189,13 +248,18 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
             }
         }
         "mkfifo" | "mknod" => role.net_tool |= false,
-        "security" if argv.first().is_some_and(|a| a.starts_with("find-") || a.starts_with("dump-keychain") || a.starts_with("export")) => {
+        "security"
+            if argv.first().is_some_and(|a| {
+                a.starts_with("find-") || a.starts_with("dump-keychain") || a.starts_with("export")
+            }) =>
+        {
             facts.tag(Tag::CredentialAccess, format!("security {} reads the macOS keychain", argv.join(" ")));
             role.sensitive = true;
         }
         "printenv" | "env" | "set" if argv.is_empty() || name == "printenv" => role.sensitive = true,
         "whoami" | "id" | "hostname" | "uname" | "ifconfig" => role.recon = true,
-        "mimikatz" | "lazagne" | "secretsdump.py" | "secretsdump" | "pypykatz" | "gitleaks" | "trufflehog" | "unshadow" => {
+        "mimikatz" | "lazagne" | "secretsdump.py" | "secretsdump" | "pypykatz" | "gitleaks" | "trufflehog"
+        | "unshadow" => {
             facts.tag(Tag::CredentialAccess, format!("{name} harvests credentials"));
             role.sensitive = true;
         }
@@ -227,7 +291,10 @@ pub fn files(ctx: Ctx<'_>, cmd: &Cmd, name: &str, args: &[Word], argv: &[&str], 
 }
 
 fn is_setuid(mode: &str) -> bool {
-    mode.contains("+s") || (mode.len() == 4 && mode.chars().all(|c| c.is_ascii_digit()) && matches!(mode.as_bytes()[0], b'2' | b'4' | b'6'))
+    mode.contains("+s")
+        || (mode.len() == 4
+            && mode.chars().all(|c| c.is_ascii_digit())
+            && matches!(mode.as_bytes()[0], b'2' | b'4' | b'6'))
 }
 
 fn systemctl(name: &str, argv: &[&str], facts: &mut Facts) {
@@ -237,7 +304,24 @@ fn systemctl(name: &str, argv: &[&str], facts: &mut Facts) {
         facts.tag(Tag::Destructive, format!("{name} {verb} stops the machine"));
         return;
     }
-    let changing = ["start", "stop", "restart", "enable", "disable", "mask", "daemon-reload", "load", "bootstrap", "submit", "kill", "reload", "defaults", "add", "on", "off"];
+    let changing = [
+        "start",
+        "stop",
+        "restart",
+        "enable",
+        "disable",
+        "mask",
+        "daemon-reload",
+        "load",
+        "bootstrap",
+        "submit",
+        "kill",
+        "reload",
+        "defaults",
+        "add",
+        "on",
+        "off",
+    ];
     if !changing.contains(&verb) {
         return;
     }
@@ -258,7 +342,8 @@ fn grep_secrets(ctx: Ctx<'_>, st: &State, argv: &[&str], facts: &mut Facts, role
     let secretish = ["password", "passwd", "secret", "api_key", "apikey", "token", "akia", "private key", "aws_secret"]
         .iter()
         .any(|k| pattern.contains(k));
-    let recursive = argv.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && (a.contains('r') || a.contains('R')));
+    let recursive =
+        argv.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && (a.contains('r') || a.contains('R')));
     let wide = argv.iter().skip(1).any(|p| {
         let n = ctx.an.paths.normalize(p, st.cwd.as_deref());
         matches!(n.as_str(), "~" | "/" | "/etc" | "/home" | "/var" | "/root")
@@ -270,7 +355,8 @@ fn grep_secrets(ctx: Ctx<'_>, st: &State, argv: &[&str], facts: &mut Facts, role
 }
 
 fn find(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], argv: &[&str], st: &mut State, facts: &mut Facts) {
-    let roots: Vec<&str> = argv.iter().take_while(|a| !a.starts_with('-') && **a != "(" && **a != "!").copied().collect();
+    let roots: Vec<&str> =
+        argv.iter().take_while(|a| !a.starts_with('-') && **a != "(" && **a != "!").copied().collect();
     let roots = if roots.is_empty() { vec!["."] } else { roots };
     if argv.contains(&"-delete") {
         for r in &roots {
@@ -281,10 +367,24 @@ fn find(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], argv: &[&str], st: &mut State, f
         let end = argv[k + 1..].iter().position(|a| *a == ";" || *a == "+").map_or(argv.len(), |e| k + 1 + e);
         let inner: Vec<String> = args[k + 1..end]
             .iter()
-            .map(|w| if w.text == "{}" { roots.first().map_or("{}".to_string(), |r| format!("{r}/x")) } else { w.text.clone() })
+            .map(|w| {
+                if w.text == "{}" {
+                    roots.first().map_or("{}".to_string(), |r| format!("{r}/x"))
+                } else {
+                    w.text.clone()
+                }
+            })
             .collect();
         let words: Vec<Word> = inner.iter().map(|t| Word { text: t.clone(), ..Word::default() }).collect();
-        let mut nested = Cmd { name: String::new(), args: words, redirs: Vec::new(), piped_in: false, piped_out: cmd.piped_out, via_xargs: false, subs: Vec::new() };
+        let mut nested = Cmd {
+            name: String::new(),
+            args: words,
+            redirs: Vec::new(),
+            piped_in: false,
+            piped_out: cmd.piped_out,
+            via_xargs: false,
+            subs: Vec::new(),
+        };
         super::classify::peel_wrappers(ctx, &mut nested, st, facts);
         let recursive_rm = nested.name == "rm";
         super::classify::classify(ctx, &nested, st, facts);
@@ -295,10 +395,13 @@ fn find(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], argv: &[&str], st: &mut State, f
         }
     }
     let joined = argv.join(" ").to_ascii_lowercase();
-    let hunting = ["id_rsa", "id_ed25519", "*.pem", "*.key", ".env", "credentials", "*.kdbx", "wallet.dat", ".aws", "shadow"]
+    let hunting =
+        ["id_rsa", "id_ed25519", "*.pem", "*.key", ".env", "credentials", "*.kdbx", "wallet.dat", ".aws", "shadow"]
+            .iter()
+            .any(|k| joined.contains(k));
+    let wide = roots
         .iter()
-        .any(|k| joined.contains(k));
-    let wide = roots.iter().any(|r| matches!(ctx.an.paths.normalize(r, st.cwd.as_deref()).as_str(), "~" | "/" | "/home" | "/root"));
+        .any(|r| matches!(ctx.an.paths.normalize(r, st.cwd.as_deref()).as_str(), "~" | "/" | "/home" | "/root"));
     if hunting && wide {
         facts.tag(Tag::CredentialAccess, format!("find searches for key or credential files: find {}", argv.join(" ")));
     }
