@@ -64,9 +64,8 @@ pub fn inspect(an: &Analyzer, tool: &str, args: &Value, hints: ToolHints, facts:
                 Some(cmd) => shell_command(an, cmd, cwd, facts),
                 None => facts.tag(Tag::Unparsed, "a shell tool call without a command string"),
             }
-            if args.get("elevated").and_then(Value::as_bool) == Some(true) {
-                facts.tag(Tag::PrivilegeEscalation, "asks for elevated (host, outside the sandbox) execution");
-            }
+            // `elevated: true` (run on the host, outside the sandbox) is left to policy: the profiles strip it
+            // (constrain) rather than refuse the command.
             if let Some(env) = args.get("env").and_then(Value::as_object) {
                 for k in env.keys() {
                     if matches!(
