@@ -343,9 +343,37 @@ impl PathSets {
     }
 }
 
-/// `/`, a top-level system dir, a home, or a direct child of a home that is not a cache.
+/// Directories whose whole content is credentials (read recursively: archived, copied, searched).
+const CREDENTIAL_DIRS: &[&str] = &[
+    "~/.ssh",
+    "~/.aws",
+    "~/.gnupg",
+    "~/.kube",
+    "~/.docker",
+    "~/.config/gcloud",
+    "~/.azure",
+    "~/.password-store",
+    "~/.openclaw/credentials",
+    "~/.config/gh",
+    "/etc/ssl/private",
+    "/root/.ssh",
+];
+
+/// Whether a normalized path is (inside) a directory of credentials.
+pub fn is_credential_dir(norm: &str) -> bool {
+    let p = norm.trim_end_matches("/*").trim_end_matches('/');
+    CREDENTIAL_DIRS.iter().any(|d| p == *d || p.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+        || p.starts_with("/home/")
+            && p.split('/').nth(3).is_some_and(|d| matches!(d, ".ssh" | ".aws" | ".gnupg" | ".kube"))
+}
+
+/// `/`, a top-level system dir, a home, a direct child of a home that is not a cache, or two or more
+/// levels above the working directory (`../..`).
 fn is_precious_dir(norm: &str) -> bool {
     let p = norm.trim_end_matches("/*").trim_end_matches('/');
+    if p.split('/').filter(|s| !s.is_empty()).all(|s| s == "..") && p.matches("..").count() >= 2 {
+        return true;
+    }
     if p.is_empty() || p == "~" || p == "/*" || ROOT_DIRS.iter().any(|d| d.eq_ignore_ascii_case(p)) {
         return true;
     }

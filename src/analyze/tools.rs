@@ -40,6 +40,7 @@ fn path(an: &Analyzer, raw: &str, intent: Intent, who: &str, facts: &mut Facts) 
 
 fn url(an: &Analyzer, raw: &str, facts: &mut Facts) {
     if let Some(local) = inspect_url(raw, UrlContext::Fetch, an.resolve, facts) {
+        facts.tag(Tag::Ssrf, format!("a fetch tool asked for a local file ({})", short(raw)));
         path(an, &local, Intent::Read, "a file: URL", facts);
     }
 }

@@ -12,6 +12,8 @@ use crate::analyze::{Facts, Tag};
 pub struct Opts {
     pub flags: Vec<(String, Option<String>)>,
     pub pos: Vec<String>,
+    /// How many leading words are options (with their values) before the first operand or `--`.
+    pub lead: usize,
 }
 
 impl Opts {
@@ -46,15 +48,18 @@ pub fn opts(args: &[Word], value_shorts: &str, value_longs: &[&str]) -> Opts {
     let mut o = Opts::default();
     let mut i = 0;
     let mut rest = false;
+    let mut lead = None;
     while i < args.len() {
         let a = args[i].text.as_str();
         i += 1;
         if rest || a == "-" || !a.starts_with('-') {
+            lead.get_or_insert(i - 1);
             o.pos.push(a.to_string());
             continue;
         }
         if a == "--" {
             rest = true;
+            lead.get_or_insert(i);
             continue;
         }
         if let Some(long) = a.strip_prefix("--") {
@@ -85,6 +90,7 @@ pub fn opts(args: &[Word], value_shorts: &str, value_longs: &[&str]) -> Opts {
             o.flags.push((c.to_string(), None));
         }
     }
+    o.lead = lead.unwrap_or(args.len());
     o
 }
 
@@ -118,6 +124,10 @@ pub fn check_path(
     }
     match intent {
         Intent::Read => {
+            if recursive && super::super::path::is_credential_dir(&norm) {
+                facts.tag(Tag::CredentialAccess, format!("{who} reads the credential directory {shown}"));
+                return true;
+            }
             if c.credential {
                 facts.tag(Tag::CredentialAccess, format!("{who} reads {shown} (credentials)"));
                 return true;
@@ -230,7 +240,7 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
                     "ugCDhprtUT",
                     &["user", "group", "chdir", "host", "prompt", "role", "type", "other-user"],
                 );
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
                 if name == "gosu" || name == "su-exec" {
                     skip(cmd, 1);
@@ -277,12 +287,12 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
             "nohup" | "setsid" | "time" | "builtin" | "caffeinate" | "unbuffer" | "torsocks" | "proxychains"
             | "proxychains4" | "tsocks" | "catchsegv" | "ltrace" | "strace" | "firejail" | "sg" => {
                 let o = opts(&cmd.args[1..], "oeEpsuS", &[]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
             }
             "nice" | "ionice" | "chrt" | "taskset" | "stdbuf" => {
                 let o = opts(&cmd.args[1..], "ncptioe", &["adjustment", "class", "classdata"]);
-                let mut consumed = cmd.args.len() - 1 - o.pos.len();
+                let mut consumed = o.lead;
                 if matches!(name.as_str(), "chrt" | "taskset") {
                     consumed += 1;
                 }
@@ -290,18 +300,18 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
             }
             "timeout" => {
                 let o = opts(&cmd.args[1..], "sk", &["signal", "kill-after"]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 2 + consumed);
             }
             "flock" => {
                 let o = opts(&cmd.args[1..], "wE", &["timeout", "conflict-exit-code"]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 2 + consumed);
             }
             "xargs" => {
                 let o =
                     opts(&cmd.args[1..], "IinPdELsa", &["replace", "max-args", "max-procs", "delimiter", "arg-file"]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
                 cmd.via_xargs = true;
             }
@@ -312,7 +322,7 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
                     cmd.name = "command-lookup".into();
                     return;
                 }
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
                 if cmd.args.is_empty() {
                     cmd.name = "exec".into();
@@ -333,12 +343,12 @@ pub fn peel_wrappers(ctx: Ctx<'_>, cmd: &mut Cmd, st: &mut State, facts: &mut Fa
             "nsenter" => {
                 facts.tag(Tag::SandboxEscape, "enters another process's namespaces with nsenter");
                 let o = opts(&cmd.args[1..], "tSG", &["target", "setuid", "setgid"]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
             }
             "unshare" => {
                 let o = opts(&cmd.args[1..], "", &[]);
-                let consumed = cmd.args.len() - 1 - o.pos.len();
+                let consumed = o.lead;
                 skip(cmd, 1 + consumed);
             }
             "script" => {
@@ -600,6 +610,15 @@ pub fn classify(ctx: Ctx<'_>, cmd: &Cmd, st: &mut State, facts: &mut Facts) -> R
     }
     if name.is_empty() || name == "exec" {
         return role;
+    }
+    if let Some(first) = cmd.args.first().map(|w| w.text.trim_start_matches("./")) {
+        let ran_download = st.downloaded.iter().any(|d| {
+            let d = d.trim_start_matches("./");
+            !d.is_empty() && (first == d || first.ends_with(&format!("/{d}")) || d.ends_with(&format!("/{first}")))
+        });
+        if ran_download && first.contains('/') {
+            facts.tag(Tag::RemoteCode, format!("runs {first}, a file downloaded earlier in the same command"));
+        }
     }
     if let Some(r) = inline::classify_interpreter(ctx, cmd, args, st, facts) {
         return r;

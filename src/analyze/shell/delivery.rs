@@ -85,8 +85,10 @@ pub fn git(ctx: Ctx<'_>, cmd: &Cmd, argv: &[&str], st: &mut State, facts: &mut F
             role.sensitive = true;
         }
         "clean" | "reset" | "checkout" | "restore" | "rm" => {
+            let cleaning = sub == "clean" || sub == "rm";
             for p in rest.iter().filter(|a| !a.starts_with('-')) {
-                check_path(ctx, st, p, Intent::Write, "git", false, facts);
+                let intent = if cleaning { Intent::Delete } else { Intent::Write };
+                check_path(ctx, st, p, intent, &format!("git {sub}"), cleaning, facts);
             }
         }
         _ => {}

@@ -488,6 +488,17 @@ fn list_groups(lits: &[String]) -> Vec<Vec<String>> {
     groups
 }
 
+/// Code attached to its flag in one word: `ruby -e'exec "sh"'`, `python -c'…'`, `php -r'…'`.
+fn attached_code(lang: Lang, a: &str) -> Option<&str> {
+    let flag = match lang {
+        Lang::Python => "-c",
+        Lang::Ruby | Lang::Perl | Lang::Node => "-e",
+        Lang::Php => "-r",
+        _ => return None,
+    };
+    a.strip_prefix(flag).filter(|rest| rest.len() > 2 && !rest.starts_with('-'))
+}
+
 fn code_flag(lang: Lang, name: &str, a: &str) -> bool {
     match lang {
         Lang::Python => a == "-c",
@@ -629,6 +640,9 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
                     facts.tag(Tag::DefenseEvasion, format!("{name} bypasses the execution policy"));
                 }
             }
+        }
+        if code.is_none() {
+            code = argv.iter().find_map(|a| attached_code(lang, a)).map(str::to_string);
         }
         if code.is_none() {
             if let Some(k) = argv.iter().position(|a| code_flag(lang, name, a)) {

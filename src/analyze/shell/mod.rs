@@ -361,6 +361,17 @@ fn pipeline_rules(ctx: Ctx<'_>, cmds: &[Option<Cmd>], roles: &[Role], facts: &mu
             facts.tag(Tag::Exfiltration, format!("pipes {} output to a paste site or request catcher", name(i - 1)));
         }
     }
+    // `echo / | xargs rm -rf`, `xargs rm -rf <<< /`: judge the command xargs will really run.
+    for (i, c) in cmds.iter().enumerate() {
+        let Some(c) = c.as_ref().filter(|c| c.via_xargs) else { continue };
+        let fed = c.redirs.iter().find(|r| r.op == "<<<" || r.op == "<<").map(|r| r.target.text.clone());
+        let fed = fed.or_else(|| i.checked_sub(1).and_then(|p| roles[p].literal.clone()));
+        if let Some(input) = fed {
+            let argv: Vec<&str> = c.args.iter().map(|w| w.text.as_str()).collect();
+            let line = format!("{} {}", argv.join(" "), input.split_whitespace().collect::<Vec<_>>().join(" "));
+            analyze(ctx.deeper(), &line, facts);
+        }
+    }
     let last_is_decoder = roles.last().is_some_and(|r| r.decodes);
     if last_is_decoder {
         decoded

@@ -128,7 +128,8 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             let stdout = if name == "wget" {
                 matches!(o.value('O', "output-document"), Some("-" | "/dev/stdout"))
             } else {
-                o.value('o', "output").is_none() && !o.has('O', "remote-name")
+                // `-o -` (curl, BSD fetch) also writes to stdout.
+                matches!(o.value('o', "output"), None | Some("-" | "/dev/stdout")) && !o.has('O', "remote-name")
             };
             role.downloads = stdout && !urls.is_empty();
             if let Some(f) =
@@ -283,8 +284,10 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                     let dest_host = dest.split(':').next().unwrap_or(dest);
                     inspect_host(dest_host, UrlContext::Shell, facts);
                     let mut sensitive = false;
+                    let recursive =
+                        o.has('r', "recursive") || o.has('a', "archive") || o.has('R', "") || name == "rclone";
                     for s in srcs {
-                        sensitive |= check_path(ctx, st, s, Intent::Read, name, false, facts);
+                        sensitive |= check_path(ctx, st, s, Intent::Read, name, recursive, facts);
                         let n = ctx.an.paths.normalize(s, st.cwd.as_deref());
                         sensitive |= ctx.an.paths.classify(&n).precious_dir && n != "." && !n.starts_with("~/")
                             || n == "~"
@@ -326,7 +329,7 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
         | "tracepath" | "mtr" => {
             facts.tags.insert(Tag::Network);
             role.read_only = true;
-            if sends_sub {
+            if sends_sub || !cmd.subs.is_empty() {
                 facts.tag(Tag::Exfiltration, format!("{name} leaks command output through DNS or ICMP"));
             }
             for p in argv.iter().filter(|a| !a.starts_with('-') && !a.starts_with('@')) {

@@ -67,13 +67,88 @@ pub fn files(
                 facts.evidence.push((Tag::FileWrite, format!("{shown} deletes whatever xargs reads from stdin")));
             }
         }
+        "cd" | "pushd" => {
+            if let Some(dir) = argv.iter().find(|a| !a.starts_with('-')) {
+                let n = ctx.an.paths.normalize(dir, st.cwd.as_deref());
+                st.cwd = Some(n);
+            }
+        }
+        "find" => {
+            let deletes = argv.iter().any(|a| *a == "-delete")
+                || argv.windows(2).any(|w| {
+                    matches!(w[0], "-exec" | "-execdir" | "-ok") && matches!(w[1], "rm" | "shred" | "/bin/rm")
+                });
+            let starts: Vec<&str> =
+                argv.iter().take_while(|a| !a.starts_with('-') && !matches!(**a, "(" | "!")).copied().collect();
+            for p in if starts.is_empty() { vec!["."] } else { starts } {
+                let intent = if deletes { Intent::Delete } else { Intent::Read };
+                role.sensitive |= check_path(ctx, st, p, intent, "find", true, facts);
+            }
+        }
+        "tar" | "zip" | "7z" | "7za" | "rar" | "bsdtar" => {
+            let creating = argv.first().is_some_and(|a| a.trim_start_matches('-').contains('c'))
+                || name != "tar" && name != "bsdtar";
+            if creating {
+                let to_stdout = argv.windows(2).any(|w| w[0].trim_start_matches('-').ends_with('f') && w[1] == "-");
+                let mut sources = argv.iter().skip(1).filter(|a| !a.starts_with('-') && **a != "-");
+                if name == "tar" || name == "bsdtar" {
+                    if !to_stdout {
+                        sources.next(); // the archive being written
+                    }
+                } else {
+                    sources.next();
+                }
+                for p in sources {
+                    role.sensitive |= check_path(ctx, st, p, Intent::Read, &who, true, facts);
+                }
+                // An archive streamed to stdout is bulk data: piped to the network it is exfiltration.
+                role.sensitive |= to_stdout;
+            }
+        }
+        "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack" => {
+            let o =
+                opts(args, "efmABCd", &["regexp", "file", "max-count", "after-context", "before-context", "context"]);
+            let recursive =
+                o.has('r', "recursive") || o.has('R', "dereference-recursive") || name == "rg" || name == "ag";
+            let skip = usize::from(o.value('e', "regexp").is_none());
+            for p in o.pos.iter().skip(skip) {
+                role.sensitive |= check_path(ctx, st, p, Intent::Read, &who, recursive, facts);
+            }
+        }
+        "gpg" | "gpg2" => {
+            if argv.iter().any(|a| a.starts_with("--export-secret")) {
+                facts.tag(Tag::CredentialAccess, "gpg exports secret keys");
+                role.sensitive = true;
+            }
+        }
+        "iex" | "invoke-expression" => {
+            let all = argv.join(" ").to_ascii_lowercase();
+            if [
+                "downloadstring",
+                "iwr",
+                "invoke-webrequest",
+                "net.webclient",
+                "curl",
+                "wget",
+                "invoke-restmethod",
+                "irm",
+            ]
+            .iter()
+            .any(|k| all.contains(k))
+            {
+                facts.tag(Tag::RemoteCode, "Invoke-Expression runs text downloaded from the network");
+            } else {
+                facts.tag(Tag::Obfuscated, "Invoke-Expression runs a string as code");
+            }
+        }
         "cp" | "mv" | "install" | "ln" | "rsync" => {
             let o = opts(args, "tSmogb", &["target-directory", "suffix", "mode", "owner", "group"]);
             let mut pos = o.pos.clone();
             let dest = o.value('t', "target-directory").map(str::to_string).or_else(|| pos.pop());
             for p in &pos {
                 let intent = if name == "mv" { Intent::Delete } else { Intent::Read };
-                if check_path(ctx, st, p, Intent::Read, &who, false, facts) {
+                let recursive = o.has('r', "recursive") || o.has('R', "") || o.has('a', "archive");
+                if check_path(ctx, st, p, Intent::Read, &who, recursive, facts) {
                     role.sensitive = true;
                 }
                 if intent == Intent::Delete {
