@@ -108,3 +108,50 @@ fn sdks_parse_airlock_streams_and_bodies_for_every_api() {
     assert_eq!(audit.matches("\"verdict\":\"deny\"").count(), 6, "every denied call is audited");
     assert!(!audit.contains(REAL_KEY) && !airlock.log().contains(REAL_KEY));
 }
+
+#[test]
+fn a_held_exec_reaches_the_agent_only_after_approval_and_the_stream_stays_alive() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("provider.jsonl");
+    let (_p, port) = provider(&py, &log, "npm install left-pad");
+    std::env::set_var("AIRLOCK_TEST_LLM_KEY", REAL_KEY);
+    let extra = format!(
+        "[approvals]\ntimeout = \"60s\"\nkeepalive = \"1s\"\n\
+         [[llm]]\nname = \"a\"\npath = \"/a\"\napi = \"anthropic-messages\"\nupstream = \"http://127.0.0.1:{port}\"\n\
+         api_key_env = \"AIRLOCK_TEST_LLM_KEY\"\n"
+    );
+    let rules = "[[rule]]\nid = \"hold-installs\"\ntools = [\"exec\"]\nargs = { command = \"npm install*\" }\n\
+                 decision = \"require_human\"\nreason = \"installs need a person\"\n";
+    let airlock = Airlock::start(&extra, rules);
+    // The agent's SDK gives up after 3 s of silence; the approval comes after 5 s.
+    let client = Command::new(&py)
+        .arg(peers_dir().join("llm_sdk_client.py"))
+        .args(["anthropic", &airlock.url("/a"), "stream", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let id = loop {
+        let (ok, out, err) = airlock.cli(&["approvals", "list", "--json"]);
+        assert!(ok, "{err}");
+        let list: Value = serde_json::from_str(out.trim()).unwrap();
+        if let Some(id) = list[0]["id"].as_str() {
+            assert_eq!(list[0]["surface"], "llm");
+            assert_eq!(list[0]["tool"], "exec");
+            break id.to_string();
+        }
+        assert!(std::time::Instant::now() < deadline, "the held call never appeared");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let (ok, _, err) = airlock.cli(&["approvals", "approve", &id]);
+    assert!(ok, "{err}");
+    let out = client.wait_with_output().unwrap();
+    assert!(out.status.success(), "the agent's stream broke while waiting: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tool_calls"], json!([{"name": "exec", "args": {"command": "npm install left-pad"}}]), "{v}");
+    assert_eq!(v["stop"], "tool_use");
+    assert!(airlock.audit_text().contains("\"kind\":\"approval_approved\""));
+}
