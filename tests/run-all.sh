@@ -3,6 +3,7 @@
 # (the official MCP Python SDK, the Anthropic and OpenAI SDKs, the reference MCP server) into a cache
 # directory, then runs the whole cargo test suite with those peers required (none may be skipped).
 set -euo pipefail
+status=0
 cd "$(dirname "$0")/.."
 
 PEERS=${AIRLOCK_PEERS:-$HOME/.cache/airlock-peers}
@@ -54,4 +55,14 @@ export AIRLOCK_PEER_EVERYTHING="$EVERYTHING"
 export AIRLOCK_E2E_REQUIRED=1
 
 step "cargo test"
-cargo test --locked --no-fail-fast -- --test-threads="${AIRLOCK_TEST_THREADS:-2}"
+cargo test --locked --no-fail-fast -- --test-threads="${AIRLOCK_TEST_THREADS:-2}" || status=$?
+
+step "fuzz smoke run (every target, from committed seeds)"
+if cargo +nightly --version >/dev/null 2>&1; then
+  command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
+  fuzz/smoke.sh "${AIRLOCK_FUZZ_SECS:-10}"
+else
+  echo "no nightly toolchain: fuzz smoke run not possible here" >&2
+  [ -z "${CI:-}" ] || exit 1
+fi
+exit "$status"
