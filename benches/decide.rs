@@ -6,7 +6,8 @@ use airlock::policy::Policy;
 use std::time::Instant;
 
 fn main() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/cases.jsonl")).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/cases.jsonl")).unwrap_or_default();
     let calls: Vec<ToolCall> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

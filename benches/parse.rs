@@ -32,7 +32,9 @@ fn jsonrpc(c: &mut Criterion) {
     let body = br#"{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"/srv/data/customers.csv","limit":100},"_meta":{"progressToken":"p2"}}}"#;
     let mut g = c.benchmark_group("jsonrpc");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("parse tools/call envelope", |b| b.iter(|| airlock::jsonrpc::parse(body).map(|p| p.messages.len())));
+    g.bench_function("parse tools/call envelope", |b| {
+        b.iter(|| airlock::jsonrpc::parse(body).map(|p| p.messages.len()))
+    });
     g.finish();
 }
 
