@@ -37,7 +37,8 @@ http {
       return 200 '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"$(printf 'x%.0s' $(seq 1 900))"}],"isError":false}}'; }
     location = /mcp-sse { default_type text/event-stream;
       return 200 'event: message\ndata: {"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"$(printf 'x%.0s' $(seq 1 900))"}],"isError":false}}\n\n'; }
-    location = /v1/messages { root $W; try_files /stream.sse =404; default_type text/event-stream; error_page 405 =200 \$uri; }
+    location = /v1/messages { proxy_method GET; proxy_pass http://127.0.0.1:18081/stream.sse; proxy_buffering off; }
+    location = /stream.sse { root $W; default_type text/event-stream; }
     location = /big.sse { root $W; default_type text/event-stream; }
   }
   server {

@@ -53,6 +53,12 @@ fn text_block(index: u64, text: &str) -> Vec<Bytes> {
 
 impl Rewriter for Stream {
     fn event(&mut self, ev: &sse::Event, out: &mut Vec<Step>) {
+        // Fast path: text deltas and pings (nearly every event) need no parsing while no tool call is open.
+        let open = self.held.iter().any(|h| !h.complete);
+        if !open && matches!(ev.event.as_deref(), Some("content_block_delta" | "ping")) {
+            out.push(Step::Emit(ev.raw.clone()));
+            return;
+        }
         let Some(v) = ev.data.as_deref().and_then(|d| serde_json::from_str::<Value>(d).ok()) else {
             out.push(Step::Emit(ev.raw.clone()));
             return;

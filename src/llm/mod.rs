@@ -241,24 +241,27 @@ fn relay_stream(ctx: Ctx, resp: Response<Incoming>, mut rw: Box<dyn Rewriter>) -
                     break;
                 }
             };
+            // Everything one upstream chunk releases goes to the agent as one frame.
+            let mut batch = bytes::BytesMut::new();
             for ev in events {
                 rw.event(&ev, &mut steps);
                 for step in steps.drain(..) {
-                    let bytes = match step {
-                        Step::Emit(b) => vec![b],
+                    match step {
+                        Step::Emit(b) => batch.extend_from_slice(&b),
                         Step::Judge(slot, asked) => {
+                            if !batch.is_empty() && tx.send(batch.split().freeze()).await.is_err() {
+                                break 'outer;
+                            }
                             let governed = ctx.judge(asked, Some((&tx, rw.keepalive()))).await;
                             let mut out = Vec::new();
                             rw.verdict(slot, &governed.action, &mut out);
-                            out
-                        }
-                    };
-                    for b in bytes {
-                        if tx.send(b).await.is_err() {
-                            break 'outer;
+                            out.iter().for_each(|b| batch.extend_from_slice(b));
                         }
                     }
                 }
+            }
+            if !batch.is_empty() && tx.send(batch.freeze()).await.is_err() {
+                break 'outer;
             }
         }
         let mut tail = Vec::new();

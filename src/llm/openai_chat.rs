@@ -106,6 +106,13 @@ impl Rewriter for Stream {
             out.push(Step::Emit(ev.raw.clone()));
             return;
         }
+        // Fast path: a chunk that carries no tool call and no finish reason passes unparsed.
+        let no_finish = !data.contains("finish_reason") || data.contains("\"finish_reason\":null");
+        if !data.contains("tool_calls") && no_finish {
+            self.role_sent |= data.contains("\"role\"");
+            out.push(Step::Emit(ev.raw.clone()));
+            return;
+        }
         let Ok(v) = serde_json::from_str::<Value>(data) else {
             out.push(Step::Emit(ev.raw.clone()));
             return;
