@@ -155,3 +155,36 @@ fn a_held_exec_reaches_the_agent_only_after_approval_and_the_stream_stays_alive(
     assert_eq!(v["stop"], "tool_use");
     assert!(airlock.audit_text().contains("\"kind\":\"approval_approved\""));
 }
+
+#[test]
+fn agent_tokens_are_required_when_configured_and_name_the_principal() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("provider.jsonl");
+    let (_p, port) = provider(&py, &log, "ls");
+    std::env::set_var("AIRLOCK_TEST_LLM_KEY", REAL_KEY);
+    let extra = format!(
+        "[[agents]]\nname = \"ci-bot\"\ntoken = \"agent-token-0123456789abcdef\"\n\
+         [[llm]]\nname = \"a\"\npath = \"/a\"\napi = \"anthropic-messages\"\nupstream = \"http://127.0.0.1:{port}\"\n\
+         api_key_env = \"AIRLOCK_TEST_LLM_KEY\"\n"
+    );
+    let airlock = Airlock::start(&extra, "");
+    let body = br#"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#;
+    let (status, _) = post(airlock.port, "/a/v1/messages", "x-api-key: not-an-agent-token\r\n", body);
+    assert_eq!(status, 401);
+    assert!(requests(&log).is_empty(), "an unknown agent reached the provider");
+    let (status, reply) = post(airlock.port, "/a/v1/messages", "x-api-key: agent-token-0123456789abcdef\r\n", body);
+    assert_eq!(status, 200, "{reply}");
+    let seen = requests(&log);
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0]["headers"].to_string().contains(REAL_KEY));
+    assert!(
+        !seen[0]["headers"].to_string().contains("agent-token-0123456789abcdef"),
+        "the agent token leaked upstream"
+    );
+    assert!(
+        airlock.audit_text().contains("\"principal\":\"ci-bot\""),
+        "the agent is the principal: {}",
+        airlock.audit_text()
+    );
+}
