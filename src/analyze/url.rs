@@ -379,7 +379,7 @@ pub fn inspect_url(raw: &str, ctx: UrlContext, resolve: bool, facts: &mut Facts)
     if url.username().contains('.') || url.password().is_some_and(|p| p.contains('.')) {
         facts.tag(Tag::Ssrf, format!("{}: the part before @ ({}) disguises the real host", short(raw), url.username()));
     }
-    let Some(host) = url.host() else { return None };
+    let host = url.host()?;
     let (reach, mut note) = match host {
         url::Host::Ipv4(v4) => (classify_v4(v4), None),
         url::Host::Ipv6(v6) => classify_host(&v6.to_string()),

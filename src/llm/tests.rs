@@ -106,7 +106,7 @@ fn anthropic_one_of_two_calls_denied_keeps_tool_use_stop_reason() {
     let original = String::from_utf8(input).unwrap();
     let first_tool = original.find("\"type\":\"tool_use\"").unwrap();
     let prefix_end = original[..first_tool].rfind("event:").unwrap();
-    assert_eq!(&out[..prefix_end], original[..prefix_end].as_bytes());
+    assert_eq!(&out[..prefix_end], &original.as_bytes()[..prefix_end]);
 }
 
 #[test]

@@ -232,10 +232,8 @@ fn package(name: &str, verb: &str, pos: &[&str], argv: &[&str], joined: &str, fa
             | "snap" | "flatpak" | "choco" | "winget" | "scoop" | "nix-env" | "helm" | "apt" | "apt-get" | "aptitude"
             | "yum" | "dnf" | "zypper",
             "install" | "reinstall" | "upgrade" | "in" | "add" | "-i",
-        ) if !from_file || name != "pip" && name != "pip3" => {
-            if named || !matches!(name, "pip" | "pip3") {
-                facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software"));
-            }
+        ) if (!from_file || name != "pip" && name != "pip3") && (named || !matches!(name, "pip" | "pip3")) => {
+            facts.tag(Tag::PackageInstall, format!("{name} {joined} installs software"));
         }
         ("uv", "pip") if pos.get(1) == Some(&"install") && !from_file => {
             facts.tag(Tag::PackageInstall, format!("uv {joined} installs packages"))
@@ -319,10 +317,10 @@ fn infra(
             role.read_only = read_verb(verb);
         }
         "kubectl" | "oc" => {
-            if verb == "exec" || verb == "run" {
-                if joined.contains("privileged") || joined.contains("hostPID") || joined.contains("hostPath") {
-                    facts.tag(Tag::SandboxEscape, format!("{name} {verb} with host access"));
-                }
+            if (verb == "exec" || verb == "run")
+                && (joined.contains("privileged") || joined.contains("hostPID") || joined.contains("hostPath"))
+            {
+                facts.tag(Tag::SandboxEscape, format!("{name} {verb} with host access"));
             }
             if verb == "delete"
                 && (matches!(sub, "ns" | "namespace" | "namespaces" | "all" | "pv" | "pvc" | "node" | "nodes" | "crd")
@@ -416,7 +414,7 @@ fn infra(
                 || verb == "sts"
                 || verb == "configure" && sub.starts_with("list"))
             {
-                let deploy = pos.iter().any(|p| *p == "deploy");
+                let deploy = pos.contains(&"deploy");
                 facts.tag(
                     if deploy { Tag::Deploy } else { Tag::InfraChange },
                     format!("{name} {joined} changes cloud resources"),

@@ -469,7 +469,7 @@ fn literals(code: &str) -> Vec<String> {
         }
         last_end = end;
     }
-    res.into_iter().map(|s| s.replace('\u{1}', "\u{1}")).collect()
+    res
 }
 
 /// Groups consecutive literals of a list (`["rm", "-rf", "/"]`).

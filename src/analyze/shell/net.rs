@@ -191,10 +191,9 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             if role.net_send && role.drop_site {
                 facts.tag(Tag::Exfiltration, format!("{name} uploads to a paste site or request catcher"));
             }
-            if cmd.piped_in && role.net_send {
-                role.net_send = true;
-            } else if !cmd.piped_in {
-                role.net_send = role.net_send && false;
+            // Only a command fed by a pipe sends that input on.
+            if !cmd.piped_in {
+                role.net_send = false;
             }
             role.net_send |=
                 o.flags.iter().any(|(n, v)| v.as_deref() == Some("@-") || n == "T" && v.as_deref() == Some("-"));
@@ -248,9 +247,7 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
             if argv.first() == Some(&"s_client") {
                 facts.tags.insert(Tag::Network);
                 role.net_tool = true;
-            } else if argv.iter().any(|a| *a == "-d")
-                && argv.iter().any(|a| matches!(*a, "base64" | "enc" | "-base64" | "-a"))
-            {
+            } else if argv.contains(&"-d") && argv.iter().any(|a| matches!(*a, "base64" | "enc" | "-base64" | "-a")) {
                 role.decodes = true;
                 role.decoder = Some(super::inline::Decoder::Base64);
             } else {

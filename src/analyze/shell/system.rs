@@ -74,7 +74,7 @@ pub fn files(
             }
         }
         "find" => {
-            let deletes = argv.iter().any(|a| *a == "-delete")
+            let deletes = argv.contains(&"-delete")
                 || argv.windows(2).any(|w| {
                     matches!(w[0], "-exec" | "-execdir" | "-ok") && matches!(w[1], "rm" | "shred" | "/bin/rm")
                 });
@@ -278,7 +278,7 @@ pub fn files(
                 }
             }
         }
-        "set" if argv.iter().any(|a| *a == "+o") && argv.contains(&"history") => {
+        "set" if argv.contains(&"+o") && argv.contains(&"history") => {
             facts.tag(Tag::DefenseEvasion, "set +o history stops shell history")
         }
         "setenforce" if argv.first() == Some(&"0") => facts.tag(Tag::DefenseEvasion, "setenforce 0 disables SELinux"),
