@@ -67,7 +67,14 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     }
     match t.get(p)? {
         Some(c) if c == b'_' || c == b'@' => return Ok(()),
-        Some(b':') if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'/' || c == b'~') => {
+        // `git@host:org/repo` is an SSH remote, not an email. What follows the colon may already be one of
+        // our own placeholders or masks (`[REDACTED:…]`, `[HASH:…]`, `****1234`); it must read the same as
+        // the text it replaced, or redacting twice would differ from redacting once.
+        Some(b':')
+            if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'/' || c == b'~' || c == b'*')
+                || t.starts_with(p + 1, b"[REDACTED:")?
+                || t.starts_with(p + 1, b"[HASH:")? =>
+        {
             return Ok(())
         }
         _ => {}
