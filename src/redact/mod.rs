@@ -94,6 +94,9 @@ struct Engine {
     limits: Limits,
 }
 
+/// How many passes redaction makes at most (see [`Redactor::redact_text`]).
+pub const PASSES: usize = 4;
+
 /// The compiled redaction engine; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Redactor {
@@ -141,7 +144,28 @@ impl Redactor {
     }
 
     /// Redacts a whole text.
+    ///
+    /// Passes repeat (at most [`PASSES`]) until nothing changes, so `redact(redact(x)) == redact(x)` even
+    /// where a value is glued to another and only becomes recognizable once its neighbour is replaced.
+    /// Clean text costs one pass.
     pub fn redact_text<'a>(&self, text: &'a str, dir: Direction) -> Redacted<'a> {
+        let mut result = self.pass(text, dir);
+        for _ in 1..PASSES {
+            let Cow::Owned(current) = &result.text else { break };
+            let next = self.pass(current, dir);
+            let (text, findings, blocked) = match next.text {
+                Cow::Borrowed(_) => break,
+                Cow::Owned(t) => (t, next.findings, next.blocked),
+            };
+            result.findings.extend(findings);
+            result.blocked |= blocked;
+            result.text = Cow::Owned(text);
+        }
+        result
+    }
+
+    /// One redaction pass over a whole text.
+    fn pass<'a>(&self, text: &'a str, dir: Direction) -> Redacted<'a> {
         let (cands, _) = self.find(text, true, 0, dir);
         if cands.iter().all(|c| c.kind == Kind::Placeholder) {
             return Redacted { text: Cow::Borrowed(text), findings: Vec::new(), blocked: false };

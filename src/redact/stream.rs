@@ -8,15 +8,15 @@
 //! The result: concatenated output equals [`Redactor::redact_text`] of the concatenated input, for every
 //! way of splitting it (proved by the property tests in `stream_test.rs`).
 //!
-//! Hold-back is bounded: at most [`LEAD`] bytes normally, the longest validator read (≤ `max_holdback`)
+//! Hold-back is bounded: per pass at most [`LEAD`] bytes normally (and [`StreamRedactor`] chains up to `PASSES` passes), the longest validator read (≤ `max_holdback`)
 //! while a token is still growing, and up to `pem_max` inside an open private-key block.
 use super::engine::Cand;
 use super::text::{LEAD, LOOKBACK};
 use super::{action, Direction, Finding, Redactor};
 
-/// Redacts text arriving in chunks; output equals whole-buffer redaction however the input is split.
+/// One streaming pass: output equals one whole-buffer pass however the input is split.
 #[derive(Debug)]
-pub struct StreamRedactor {
+pub(crate) struct StreamPass {
     redactor: Redactor,
     dir: Direction,
     /// Unreleased text plus released context, starting at stream offset `base`.
@@ -28,9 +28,9 @@ pub struct StreamRedactor {
     blocked: bool,
 }
 
-impl StreamRedactor {
+impl StreamPass {
     pub(crate) fn new(redactor: Redactor, dir: Direction) -> Self {
-        StreamRedactor { redactor, dir, buf: String::new(), base: 0, released: 0, findings: Vec::new(), blocked: false }
+        StreamPass { redactor, dir, buf: String::new(), base: 0, released: 0, findings: Vec::new(), blocked: false }
     }
 
     /// Feeds a chunk; returns the text that can be released now (possibly empty).
@@ -100,5 +100,58 @@ impl StreamRedactor {
             self.base += keep;
         }
         out
+    }
+}
+
+/// Redacts text arriving in chunks; output equals [`Redactor::redact_text`] of the whole input however it
+/// is split. Like `redact_text` it applies up to [`super::PASSES`] passes (a value glued to another can only
+/// be recognized once its neighbour is replaced), here as a chain of single-pass stages, each of which is
+/// chunk-invariant on its own input.
+#[derive(Debug)]
+pub struct StreamRedactor {
+    stages: Vec<StreamPass>,
+}
+
+impl StreamRedactor {
+    pub(crate) fn new(redactor: Redactor, dir: Direction) -> Self {
+        StreamRedactor { stages: (0..super::PASSES).map(|_| StreamPass::new(redactor.clone(), dir)).collect() }
+    }
+
+    /// Feeds a chunk; returns the text that can be released now (possibly empty).
+    pub fn push(&mut self, chunk: &str) -> String {
+        let mut text = chunk.to_string();
+        for stage in &mut self.stages {
+            if text.is_empty() {
+                break;
+            }
+            text = stage.push(&text);
+        }
+        text
+    }
+
+    /// Ends the stream; returns whatever was held back. The redactor can then be reused for a new stream.
+    pub fn finish(&mut self) -> String {
+        let mut carry = String::new();
+        for stage in &mut self.stages {
+            let mut out = stage.push(&carry);
+            out.push_str(&stage.finish());
+            carry = out;
+        }
+        carry
+    }
+
+    /// Whether a finding with action `block` has been released so far.
+    pub fn blocked(&self) -> bool {
+        self.stages.iter().any(StreamPass::blocked)
+    }
+
+    /// Findings released so far, emptied by this call (positions are offsets in each pass's input).
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        self.stages.iter_mut().flat_map(StreamPass::take_findings).collect()
+    }
+
+    /// Bytes currently held back (not yet released) across the passes.
+    pub fn held_back(&self) -> usize {
+        self.stages.iter().map(StreamPass::held_back).sum()
     }
 }

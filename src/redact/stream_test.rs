@@ -136,7 +136,8 @@ fn holdback_is_small_for_plain_text() {
     for _ in 0..100 {
         out.push_str(&s.push("The quick brown fox jumps over the lazy dog. "));
     }
-    assert!(s.held_back() <= text::LEAD, "held {}", s.held_back());
+    // Each of the chained passes holds back about LEAD bytes (a char boundary may add a few).
+    assert!(s.held_back() <= super::PASSES * (text::LEAD + 8), "held {}", s.held_back());
     out.push_str(&s.finish());
     assert_eq!(out.len(), 4500);
 }
