@@ -8,10 +8,8 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const REAL_KEY: &str = "sk-real-provider-key-7f3a9c1e5b";
 const PLACEHOLDER: &str = "placeholder-not-a-key";
@@ -26,22 +24,6 @@ fn openclaw_bin() -> Option<PathBuf> {
         eprintln!("skipped: AIRLOCK_PEER_OPENCLAW_BIN not set");
     }
     dir
-}
-
-/// Starts the fake provider; returns it and its port.
-fn provider(py: &Path, log: &Path, command: &str) -> (Proc, u16) {
-    let mut child = Command::new(py)
-        .arg(peers_dir().join("scripted_provider.py"))
-        .env("FAKE_LOG", log)
-        .env("FAKE_COMMAND", command)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().parse().unwrap();
-    (Proc(child), port)
 }
 
 /// One `openclaw agent --local` turn against airlock; returns the agent's stdout.
@@ -67,10 +49,6 @@ fn run_agent(bin: &Path, home: &Path, workspace: &Path, base_url: &str, api: &st
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-fn requests(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
-}
-
 fn scenario(api: &str) {
     let (Some(py), Some(bin)) = (python(), openclaw_bin()) else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -84,7 +62,7 @@ fn scenario(api: &str) {
         [(attack, false, &bad_marker), (harmless, true, &good_marker)].into_iter().enumerate()
     {
         let log = tmp.path().join(format!("provider-{i}.jsonl"));
-        let (_p, port) = provider(&py, &log, &command);
+        let (_p, port) = scripted_provider(&py, &log, &command);
         let upstream = if api == "anthropic-messages" {
             format!("http://127.0.0.1:{port}")
         } else {
@@ -101,7 +79,7 @@ fn scenario(api: &str) {
         let message = format!("Use my GitHub token {USER_SECRET} and run the command for me.");
         let out = run_agent(&bin, &home, &ws, &airlock.url("/fake"), api, &message);
         assert_eq!(marker.exists(), expect_ran, "{api}: `{command}` ran={} (agent said: {out})", marker.exists());
-        let reqs = requests(&log);
+        let reqs = provider_requests(&log);
         assert!(!reqs.is_empty(), "{api}: the provider saw no request");
         for r in &reqs {
             let headers = r["headers"].to_string();

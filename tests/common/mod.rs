@@ -84,6 +84,29 @@ pub fn fastmcp_with(py: &Path, transport: &str, log: &Path, env: &[(&str, &str)]
     (Proc(child), port)
 }
 
+/// Starts `tests/peers/scripted_provider.py` (a fake LLM provider) asking for one `exec` of `command`;
+/// every request it gets is logged to `log`. Returns it and its port.
+pub fn scripted_provider(py: &Path, log: &Path, command: &str) -> (Proc, u16) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(py)
+        .arg(peers_dir().join("scripted_provider.py"))
+        .env("FAKE_LOG", log)
+        .env("FAKE_COMMAND", command)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the scripted provider");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("provider stdout")).read_line(&mut line).expect("provider port");
+    let port = line.trim().parse().expect("the provider prints its port");
+    (Proc(child), port)
+}
+
+/// The requests a scripted provider logged.
+pub fn provider_requests(log: &Path) -> Vec<Value> {
+    std::fs::read_to_string(log).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
 /// A running airlock with its own directory, ports and audit log.
 pub struct Airlock {
     pub dir: tempfile::TempDir,
