@@ -66,7 +66,7 @@ struct Literals {
     pats: Vec<(&'static [u8], Anchor)>,
     bits: Vec<u64>,
     /// Hashed first three bytes of every pattern (any third byte for two-byte patterns).
-    bits3: Vec<u64>,
+    bits3: [u64; 1024],
     buckets: std::collections::HashMap<[u8; 2], Vec<usize>>,
 }
 
@@ -124,7 +124,7 @@ fn literals() -> &'static Literals {
                 buckets.entry([a, b]).or_default().push(i);
             }
         }
-        let mut bits3 = vec![0u64; 1024];
+        let mut bits3 = [0u64; 1024];
         for (p, _) in &pats {
             let thirds: Vec<u8> = match **p {
                 [_, _, c, ..] => vec![c],
@@ -183,31 +183,65 @@ pub(crate) struct Limits {
 pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
     let lits = literals();
     let b = t.b;
-    // Fast path: 16-byte blocks turned into a bit mask of positions worth a look, without branches.
+    // Fast path, 64 bytes at a time: classify every byte with comparisons the compiler vectorizes, pack the
+    // classes into bit masks, and look up the literal bitmap only at word starts. What is left in the mask
+    // is a superset of the positions `visit_at` acts on.
     let mut base = 0;
-    while base + 18 <= b.len() {
-        let mut mask = 0u32;
-        let mut prev_word = base > 0 && b.get(base - 1).is_some_and(u8::is_ascii_alphanumeric);
-        for k in 0..16 {
-            let i = base + k;
-            let (c, c1, c2) = (b[i], b[i + 1], b[i + 2]);
-            let f = FLAGS[usize::from(c)];
-            let word = f & WORD != 0;
-            let h = hash3(c, c1, c2);
-            let lit = word && !prev_word && (lits.bits3[h / 64] >> (h % 64)) & 1 != 0;
-            mask |= u32::from(lit || f & !WORD != 0) << k;
-            prev_word = word;
+    let mut prev_word = false;
+    while let Some(blk) = b.get(base..base + BLOCK + 2) {
+        let (word, special) = classify_block(blk);
+        let starts = word & !((word << 1) | u64::from(prev_word));
+        let mut mask = special;
+        let mut s = starts;
+        while s != 0 {
+            let k = s.trailing_zeros() as usize;
+            s &= s - 1;
+            if let Some(&[c, c1, c2]) = blk.get(k..k + 3) {
+                let h = hash3(c, c1, c2);
+                mask |= ((lits.bits3[h / 64] >> (h % 64)) & 1) << k;
+            }
         }
         while mask != 0 {
             let i = base + mask.trailing_zeros() as usize;
             mask &= mask - 1;
             visit_at(t, i, lits, lim, sink);
         }
-        base += 16;
+        prev_word = word >> 63 != 0;
+        base += BLOCK;
     }
     for i in base..b.len() {
         visit_at(t, i, lits, lim, sink);
     }
+}
+
+const BLOCK: usize = 64;
+
+/// Bit masks over the first 64 bytes of `blk`: `[A-Za-z0-9]`, and bytes with an anchor class (digits, `@`,
+/// `=`, `:`, `[`, `-`).
+#[inline]
+fn classify_block(blk: &[u8]) -> (u64, u64) {
+    let mut word = [0u8; BLOCK];
+    let mut special = [0u8; BLOCK];
+    for ((w, s), &c) in word.iter_mut().zip(special.iter_mut()).zip(blk) {
+        let digit = c.wrapping_sub(b'0') < 10;
+        let alpha = (c | 0x20).wrapping_sub(b'a') < 26;
+        *w = u8::from(digit | alpha);
+        *s = u8::from(digit | (c == b'@') | (c == b'=') | (c == b':') | (c == b'[') | (c == b'-'));
+    }
+    (pack(&word), pack(&special))
+}
+
+/// Packs 64 bytes that are each 0 or 1 into a bit mask (byte `k` → bit `k`).
+#[inline]
+fn pack(flags: &[u8; BLOCK]) -> u64 {
+    let mut m = 0u64;
+    for (j, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(eight);
+        m |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * j);
+    }
+    m
 }
 
 /// Everything that may start at byte `i`.
