@@ -4,18 +4,31 @@
 #
 #   benches/macro/run.sh [SECONDS_PER_RUN]      (default 10; needs root for apt-get, or nginx + wrk installed)
 #
+# AIRLOCK_BIN=/path/to/airlock skips `cargo build`. LiteLLM's proxy (the LLM-stream peer) is installed on first
+# use into its own venv under ~/.cache/airlock-bench/litellm.
+#
 # Everything listens on 127.0.0.1; every load loop is bounded in time. The load generator, the upstream and
 # the proxy share this machine's cores, so nginx's own proxy hop is the practical ceiling for airlock.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 W=$(mktemp -d)
-trap 'kill $(cat "$W"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$W" -c "$W/nginx.conf" -s stop 2>/dev/null || true' EXIT
+trap 'kill $(cat "$W"/*.pid 2>/dev/null) 2>/dev/null || true; nginx -p "$W" -c "$W/nginx.conf" -s stop 2>/dev/null || true; sleep 0.5; rm -rf "$W"' EXIT
 
 need() { command -v "$1" >/dev/null 2>&1; }
 need nginx && need wrk || { apt-get update -qq && apt-get install -y -qq nginx-light wrk >/dev/null; }
 need oha || cargo install oha --locked --quiet
-cargo build --release --quiet --bin airlock
+AIRLOCK=${AIRLOCK_BIN:-target/release/airlock}
+[ -n "${AIRLOCK_BIN:-}" ] || cargo build --release --quiet --bin airlock
+
+# LiteLLM 1.109.x needs certifi 2026.10.19 and litellm-proxy-extras 0.4.113, which the reachable index lacks;
+# 1.106.2 is the newest version pip resolves.
+LITELLM_VERSION=1.106.2
+LL=$HOME/.cache/airlock-bench/litellm
+if [ "$("$LL/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))' 2>/dev/null)" != "$LITELLM_VERSION" ]; then
+  python3 -m venv "$LL"
+  timeout 1200 "$LL/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION"
+fi
 
 # A 1 MiB Anthropic-style stream (text deltas, one tool call), and a 1 GiB SSE file for the memory test.
 python3 benches/macro/make_streams.py "$W"
@@ -77,8 +90,9 @@ api = "anthropic-messages"
 upstream = "http://127.0.0.1:18081"
 api_key_env = "BENCH_KEY"
 TOML
-BENCH_KEY=bench-key AIRLOCK_LOG=warn target/release/airlock serve --config "$W/airlock.toml" 2>"$W/airlock.log" &
+BENCH_KEY=bench-key AIRLOCK_LOG=warn "$AIRLOCK" serve --config "$W/airlock.toml" 2>"$W/airlock.log" &
 echo $! > "$W/airlock.pid"
+
 for p in 18081 18082 18083; do for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done; done
 
 BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"README.md"}}}'
@@ -116,11 +130,47 @@ print("%.3f %.3f %.3f" % (p["p50"]*1000, p["p99"]*1000, p["p99.9"]*1000))'; }
 declare -A FIXED
 for via in direct nginx airlock; do FIXED[$via]=$(run_oha "${URL[$via-json]}"); done
 
-# LLM stream: time to first byte and throughput of a 1 MiB streamed reply, direct vs airlock.
-llm() { for _ in $(seq 1 20); do curl -s -o /dev/null -w '%{time_starttransfer} %{time_total} %{size_download}\n' -X POST \
-  -H 'content-type: application/json' -H 'x-api-key: placeholder' -d '{"model":"m","stream":true,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}' "$1"; done; }
-LLM_DIRECT=$(llm http://127.0.0.1:18081/v1/messages)
-LLM_AIRLOCK=$(llm http://127.0.0.1:18083/llm/v1/messages)
+# LiteLLM on its Anthropic-format route (POST /v1/messages, what Claude Code and Anthropic SDKs call), one
+# default uvicorn worker. No database_url (no DB), spend logs off; this version has no telemetry; LITELLM_LOCAL_*
+# keeps it from fetching the cost map and beta-header list from GitHub. It refuses to start without a master key.
+LL_KEY=sk-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+cat > "$W/litellm.yaml" <<YAML
+model_list:
+  - model_name: m
+    litellm_params:
+      model: anthropic/m
+      api_base: http://127.0.0.1:18081
+      api_key: bench-key
+general_settings:
+  disable_spend_logs: true
+YAML
+LITELLM_MASTER_KEY=$LL_KEY LITELLM_LOCAL_MODEL_COST_MAP=True LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS=True \
+  "$LL/bin/litellm" --config "$W/litellm.yaml" --host 127.0.0.1 --port 18084 >"$W/litellm.log" 2>&1 &
+echo $! > "$W/litellm.pid"
+for _ in $(seq 1 240); do
+  curl -sf -m 2 -o /dev/null http://127.0.0.1:18084/health/readiness && break
+  kill -0 "$(cat "$W/litellm.pid")" 2>/dev/null || break
+  sleep 0.5
+done
+curl -sf -m 2 -o /dev/null http://127.0.0.1:18084/health/readiness || { echo "LiteLLM did not become ready:" >&2; tail -20 "$W/litellm.log" >&2; exit 1; }
+
+# LLM stream: time to first byte and throughput of a 1 MiB streamed reply, direct vs airlock vs LiteLLM,
+# 20 rounds alternating the three hops.
+declare -A LLM_URL=([direct]=http://127.0.0.1:18081/v1/messages [airlock]=http://127.0.0.1:18083/llm/v1/messages
+  [litellm]=http://127.0.0.1:18084/v1/messages)
+declare -A LLM_KEY=([direct]=placeholder [airlock]=placeholder [litellm]=$LL_KEY)
+llm() { curl -s -m 60 -o "${2:-/dev/null}" -w '%{time_starttransfer} %{time_total} %{size_download}\n' -X POST -H 'content-type: application/json' \
+  -H "x-api-key: ${LLM_KEY[$1]}" -d '{"model":"m","stream":true,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}' "${LLM_URL[$1]}"; }
+# One unmeasured LiteLLM request (its first pays lazy imports): the whole stream must come back.
+read -r _ _ LL_SIZE < <(llm litellm "$W/litellm.sse")
+SSE_SIZE=$(stat -c %s "$W/stream.sse")
+if [ "$LL_SIZE" -lt $((SSE_SIZE * 9 / 10)) ] || ! tail -n 3 "$W/litellm.sse" | grep -q message_stop; then
+  echo "LiteLLM returned an incomplete stream ($LL_SIZE of $SSE_SIZE bytes); see $W/litellm.sse" >&2; exit 1
+fi
+if cmp -s "$W/litellm.sse" "$W/stream.sse"; then LL_SAME=identical; else LL_SAME=transformed; fi
+LLM_RES=$(for _ in $(seq 1 20); do for via in direct airlock litellm; do echo "llm $via $(llm "$via")"; done; done)
+LL_PID=$(cat "$W/litellm.pid"); kill "$LL_PID"; rm "$W/litellm.pid"
+for _ in $(seq 1 50); do kill -0 "$LL_PID" 2>/dev/null || break; sleep 0.1; done
 
 # Memory: idle RSS, then RSS sampled while 1 GiB streams through airlock.
 PID=$(cat "$W/airlock.pid")
@@ -134,8 +184,8 @@ IDLE_AFTER=$(rss)
 python3 benches/macro/report.py "$SECS" "$W" <<EOF2
 $(for k in "${!RES[@]}"; do echo "wrk $k ${RES[$k]}"; done)
 $(for k in "${!FIXED[@]}"; do echo "fixed $k ${FIXED[$k]}"; done)
-$(echo "$LLM_DIRECT" | sed 's/^/llm direct /')
-$(echo "$LLM_AIRLOCK" | sed 's/^/llm airlock /')
+$LLM_RES
+litellm $LITELLM_VERSION $LL_SAME $LL_SIZE $SSE_SIZE
 big $BIG
 idle $IDLE_BEFORE $IDLE_AFTER
 EOF2
