@@ -17,8 +17,8 @@ for line in sys.stdin:
         llm[p[1]].append(tuple(map(float, p[2:])))
     elif p[0] == "big" and len(p) == 3:
         big = (float(p[1]), float(p[2]))
-    elif p[0] == "idle" and len(p) == 3:
-        idle = (int(p[1]), int(p[2]))
+    elif p[0] == "idle" and len(p) == 4:
+        idle = (int(p[1]), int(p[2]), int(p[3]))
     elif p[0] == "litellm" and len(p) == 5:
         litellm = (p[1], p[2], int(p[3]), int(p[4]))
 rss = [int(x) for x in open(f"{work}/rss.txt").read().split() if x.isdigit()]
@@ -71,6 +71,7 @@ if litellm:
     print(f"\nLiteLLM {ver} (`POST /v1/messages`, model `anthropic/m` with `api_base` = the upstream, one uvicorn worker, "
           f"no database, spend logs off) {how}.")
 if big and idle:
-    print(f"\n### Memory\n\n- idle RSS: {idle[0]/1024:.1f} MiB at start, {idle[1]/1024:.1f} MiB after everything above")
+    print(f"\n### Memory\n\n- idle RSS: {idle[0]/1024:.1f} MiB at start (before any load); {idle[1]/1024:.1f} MiB idle after the "
+          f"load above; {idle[2]/1024:.1f} MiB after the 1 GiB stream")
     print(f"- 1 GiB SSE stream through airlock: {big[0]/(1<<30):.2f} GiB in {big[1]:.1f} s ({big[0]/big[1]/(1<<20):.0f} MiB/s); "
           f"RSS while streaming: max {max(rss)/1024:.1f} MiB, min {min(rss)/1024:.1f} MiB over {len(rss)} samples")

@@ -94,6 +94,9 @@ BENCH_KEY=bench-key AIRLOCK_LOG=warn "$AIRLOCK" serve --config "$W/airlock.toml"
 echo $! > "$W/airlock.pid"
 
 for p in 18081 18082 18083; do for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done; done
+rss() { awk '/VmRSS/ {print $2}' "/proc/$(cat "$W/airlock.pid")/status"; }
+sleep 1
+IDLE_START=$(rss)   # before any load
 
 BODY='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file","arguments":{"path":"README.md"}}}'
 printf '%s' "$BODY" > "$W/body.json"
@@ -174,8 +177,8 @@ for _ in $(seq 1 50); do kill -0 "$LL_PID" 2>/dev/null || break; sleep 0.1; done
 
 # Memory: idle RSS, then RSS sampled while 1 GiB streams through airlock.
 PID=$(cat "$W/airlock.pid")
-rss() { awk '/VmRSS/ {print $2}' "/proc/$PID/status"; }
-IDLE_BEFORE=$(rss)
+sleep 2
+IDLE_BEFORE=$(rss)  # idle again after the load above
 ( while kill -0 "$PID" 2>/dev/null; do rss; sleep 0.2; done ) > "$W/rss.txt" & echo $! > "$W/sampler.pid"
 BIG=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' http://127.0.0.1:18083/big)
 kill "$(cat "$W/sampler.pid")" 2>/dev/null || true
@@ -187,5 +190,5 @@ $(for k in "${!FIXED[@]}"; do echo "fixed $k ${FIXED[$k]}"; done)
 $LLM_RES
 litellm $LITELLM_VERSION $LL_SAME $LL_SIZE $SSE_SIZE
 big $BIG
-idle $IDLE_BEFORE $IDLE_AFTER
+idle $IDLE_START $IDLE_BEFORE $IDLE_AFTER
 EOF2
