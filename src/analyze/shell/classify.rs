@@ -4,7 +4,7 @@
 //! are the same thing. Every argument that could be a path is normalized and classified with the intent
 //! the command gives it; evidence names the command, its flags and the target as written.
 use super::lex::Word;
-use super::{basename, inline, net, Cmd, Ctx, Role, State};
+use super::{basename, interp, net, Cmd, Ctx, Role, State};
 use crate::analyze::{Facts, Tag};
 
 /// Parsed options: `(name, value)` with short names as one-letter strings, and positionals.
@@ -620,7 +620,7 @@ pub fn classify(ctx: Ctx<'_>, cmd: &Cmd, st: &mut State, facts: &mut Facts) -> R
             facts.tag(Tag::RemoteCode, format!("runs {first}, a file downloaded earlier in the same command"));
         }
     }
-    if let Some(r) = inline::classify_interpreter(ctx, cmd, args, st, facts) {
+    if let Some(r) = interp::classify_interpreter(ctx, cmd, args, st, facts) {
         return r;
     }
     if let Some(r) = net::classify_network(ctx, cmd, args, st, facts) {

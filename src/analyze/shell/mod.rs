@@ -7,8 +7,10 @@
 //! [`classify`], network commands in [`net`], inline interpreter code and decoders in [`inline`].
 //! Nothing here runs anything; all work is bounded by input length, token count and depth.
 pub mod classify;
+pub mod decode;
 pub mod delivery;
 pub mod inline;
+pub mod interp;
 pub mod lex;
 pub mod net;
 pub mod system;
@@ -64,7 +66,7 @@ pub struct Role {
     /// A literal this command prints (echo/printf), for decoding payloads.
     pub literal: Option<String>,
     /// The decoder this command applies.
-    pub decoder: Option<inline::Decoder>,
+    pub decoder: Option<decode::Decoder>,
     /// The text a decoding pipeline produced (when it could be decoded statically).
     pub decoded: Option<String>,
 }
@@ -141,7 +143,7 @@ pub fn analyze(ctx: Ctx<'_>, src: &str, facts: &mut Facts) -> Role {
         src = &src[..end];
         facts.tag(Tag::Unparsed, format!("command longer than {MAX_LEN} bytes; only the start was analyzed"));
     }
-    if let Some(why) = inline::fork_bomb(src) {
+    if let Some(why) = decode::fork_bomb(src) {
         facts.tag(Tag::Destructive, why);
     }
     if src.contains("$IFS") || src.contains("${IFS}") {
@@ -325,7 +327,7 @@ fn pipeline_rules(ctx: Ctx<'_>, cmds: &[Option<Cmd>], roles: &[Role], facts: &mu
                 if i > 0 { roles[i - 1].literal.clone().or_else(|| roles[i - 1].decoded.clone()) } else { None };
             let input = input.or_else(|| r.literal.clone());
             decoded = match (input, r.decoder) {
-                (Some(text), Some(d)) => inline::decode(d, &text),
+                (Some(text), Some(d)) => decode::decode(d, &text),
                 _ => None,
             };
         }

@@ -249,7 +249,7 @@ pub fn classify_network(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut State, 
                 role.net_tool = true;
             } else if argv.contains(&"-d") && argv.iter().any(|a| matches!(*a, "base64" | "enc" | "-base64" | "-a")) {
                 role.decodes = true;
-                role.decoder = Some(super::inline::Decoder::Base64);
+                role.decoder = Some(super::decode::Decoder::Base64);
             } else {
                 return None;
             }
