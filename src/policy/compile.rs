@@ -13,7 +13,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use toml::Spanned;
 
 /// What one rule file contributes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CompiledFile {
     pub default: Option<Verdict>,
     pub rules: Vec<Rule>,

@@ -41,6 +41,26 @@ pub struct Ruling<'p> {
 /// Answers "may one more call pass this throttle rule?": `Ok(())`, or `Err(seconds until it may)`.
 pub type Limiter<'a> = dyn FnMut(&Rule, &ToolCall) -> Result<(), u64> + 'a;
 
+/// A built-in profile compiled once per process (with any diagnostics, which the profile tests keep empty):
+/// every load and reload, and every `airlock check`, reuses it.
+fn compiled_profile(name: &str) -> Option<&'static (compile::CompiledFile, Vec<Diagnostic>)> {
+    use std::sync::OnceLock;
+    type Cell = OnceLock<(compile::CompiledFile, Vec<Diagnostic>)>;
+    static CACHE: [(&str, Cell); 3] =
+        [("strict", OnceLock::new()), ("moderate", OnceLock::new()), ("permissive", OnceLock::new())];
+    let text = profiles::builtin(name)?;
+    let (_, cell) = CACHE.iter().find(|(n, _)| *n == name)?;
+    Some(cell.get_or_init(|| {
+        let label = format!("<built-in profile {name}>");
+        let mut d = Diagnostics::new(Path::new(&label), text);
+        let file = match crate::config::toml_src::parse_strict::<raw::RawRuleFile>(&mut d) {
+            Some(raw) => compile::compile_file(raw, &label, &mut d),
+            None => compile::CompiledFile::default(),
+        };
+        (file, d.list)
+    }))
+}
+
 impl Policy {
     /// Loads a profile and rule files; `disable` removes rules by id. Every problem is reported.
     pub fn load(profile: &str, files: &[impl AsRef<Path>], disable: &[String]) -> Result<Policy, Vec<Diagnostic>> {
@@ -49,8 +69,12 @@ impl Policy {
         let mut default = None;
         let mut sources: Vec<(String, String)> = Vec::new();
         if profile != "none" {
-            match profiles::builtin(profile) {
-                Some(text) => sources.push((format!("<built-in profile {profile}>"), text.to_string())),
+            match compiled_profile(profile) {
+                Some((file, diags)) => {
+                    default = file.default.or(default);
+                    rules.extend(file.rules.iter().cloned());
+                    problems.extend(diags.iter().cloned());
+                }
                 None => problems.push(Diagnostic {
                     file: "policy".into(),
                     line: None,
