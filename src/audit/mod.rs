@@ -64,25 +64,37 @@ impl AuditLog {
     }
 
     /// Appends one record; returns its sequence number and hash.
+    ///
+    /// The line is built in one buffer: the chain fields, the body's fields (serialized once, straight
+    /// into the buffer), then the hash of everything before it.
     pub fn append<T: Serialize>(&self, kind: &str, body: &T) -> Result<(u64, String), AuditError> {
-        let body = serde_json::to_string(body)?;
+        let body = serde_json::to_vec(body)?;
+        let fields = body.strip_prefix(b"{").and_then(|b| b.strip_suffix(b"}")).unwrap_or_default();
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let seq = state.seq + 1;
         let time = humantime::format_rfc3339_micros(std::time::SystemTime::now());
-        let body = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')).unwrap_or("");
-        let sep = if body.is_empty() { "" } else { "," };
-        let prefix = format!(
-            "{{\"seq\":{seq},\"time\":\"{time}\",\"kind\":{},\"prev\":\"{}\"{sep}{body}",
-            serde_json::to_string(kind)?,
-            state.prev
-        );
-        let hash = hex::encode(Sha256::digest(prefix.as_bytes()));
-        let line = format!("{prefix},\"hash\":\"{hash}\"}}\n");
+        let mut line = Vec::with_capacity(fields.len() + 192 + HASH_SUFFIX_LEN);
         let io = |source| AuditError::Io { path: self.path.clone(), source };
-        state.file.write_all(line.as_bytes()).map_err(io)?;
+        write!(line, "{{\"seq\":{seq},\"time\":\"{time}\",\"kind\":").map_err(io)?;
+        serde_json::to_writer(&mut line, kind)?;
+        line.extend_from_slice(b",\"prev\":\"");
+        line.extend_from_slice(state.prev.as_bytes());
+        line.push(b'"');
+        if !fields.is_empty() {
+            line.push(b',');
+            line.extend_from_slice(fields);
+        }
+        let mut hash = [0u8; 64];
+        // Cannot fail: 32 bytes always fit 64 hex digits.
+        let _ = hex::encode_to_slice(Sha256::digest(&line), &mut hash);
+        line.extend_from_slice(b",\"hash\":\"");
+        line.extend_from_slice(&hash);
+        line.extend_from_slice(b"\"}\n");
+        state.file.write_all(&line).map_err(io)?;
         if self.fsync {
             state.file.sync_data().map_err(io)?;
         }
+        let hash = String::from_utf8_lossy(&hash).into_owned();
         state.seq = seq;
         state.prev.clone_from(&hash);
         Ok((seq, hash))

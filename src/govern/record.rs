@@ -99,8 +99,8 @@ impl DecisionRecord {
     }
 }
 
-/// Records by id, and ids oldest first.
-type Index = (HashMap<String, Arc<DecisionRecord>>, VecDeque<String>);
+/// Records by id, and the same records oldest first (the queue holds the records, not copies of their ids).
+type Index = (HashMap<String, Arc<DecisionRecord>>, VecDeque<Arc<DecisionRecord>>);
 
 /// The most recent decisions, by id (bounded).
 #[derive(Default)]
@@ -111,12 +111,11 @@ pub struct Recent {
 impl Recent {
     pub fn insert(&self, record: Arc<DecisionRecord>) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let id = record.decision.id.0.clone();
-        g.1.push_back(id.clone());
-        g.0.insert(id, record);
+        g.1.push_back(Arc::clone(&record));
+        g.0.insert(record.decision.id.0.clone(), record);
         while g.1.len() > KEEP {
             if let Some(old) = g.1.pop_front() {
-                g.0.remove(&old);
+                g.0.remove(&old.decision.id.0);
             }
         }
     }
@@ -128,6 +127,6 @@ impl Recent {
     /// The newest `n` decisions, newest first.
     pub fn latest(&self, n: usize) -> Vec<Arc<DecisionRecord>> {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        g.1.iter().rev().take(n).filter_map(|id| g.0.get(id).cloned()).collect()
+        g.1.iter().rev().take(n).cloned().collect()
     }
 }

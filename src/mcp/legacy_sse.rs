@@ -215,11 +215,15 @@ async fn deliver(
     *req.headers_mut() = crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
     match app.upstream.send(&route.name, req, snap.limits.upstream_timeout).await {
         Ok(resp) => {
-            app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
+            if plan.held {
+                app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
+            }
             respond::relay_untouched(resp)
         }
         Err(e) => {
-            app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
+            if plan.held {
+                app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
+            }
             app.gov.metrics.upstream_error(&route.name, e.kind());
             for text in &plan.forward {
                 if let Ok(p) = jsonrpc::parse_one(text) {

@@ -95,6 +95,8 @@ pub struct Plan {
     pub untouched: bool,
     /// Decision ids of forwarded calls (for outcome notes).
     pub decisions: Vec<String>,
+    /// One of the forwarded calls was held for a person: its outcome is audited too.
+    pub held: bool,
     /// An `initialize` in this body declared the client's `elicitation` capability.
     pub declares_elicitation: bool,
     /// Messages airlock consumed itself (answers to its own elicitations).
@@ -144,6 +146,7 @@ pub async fn plan(
                     }
                 };
                 let governed = gov.govern(call, route.fail_mode).await;
+                plan.held |= governed.record.decision.verdict == crate::policy::Verdict::RequireHuman;
                 match governed.action {
                     Action::Forward => {
                         plan.forward.push(m.raw.get().to_string());

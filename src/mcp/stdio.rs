@@ -178,7 +178,9 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
                                 Ok(()) => "forwarded to the stdio server",
                                 Err(_) => "not forwarded: the stdio server has exited",
                             };
-                            gov.held_outcome(&plan.decisions, outcome);
+                            if plan.held {
+                                gov.held_outcome(&plan.decisions, outcome);
+                            }
                         }
                     }
                     Ok(Err(error)) => {

@@ -165,11 +165,15 @@ async fn exchange(post: &Post, plan: &Plan) -> Reply {
                     app.elicit.mark(sid);
                 }
             }
-            app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
+            if plan.held {
+                app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
+            }
             Reply::Upstream(resp)
         }
         Err(e) => {
-            app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
+            if plan.held {
+                app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
+            }
             app.gov.metrics.upstream_error(&route.name, e.kind());
             tracing::warn!(route = %route.name, error = %e, "upstream request failed");
             Reply::Failed(errors_for(plan, &e.to_string()), StatusCode::BAD_GATEWAY)
