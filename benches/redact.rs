@@ -85,6 +85,15 @@ fn bench(c: &mut Criterion) {
         g.bench_function("naive-regex-loop", |b| b.iter(|| naive_count(&res, text)));
         g.finish();
     }
+    // Short strings (JSON values, stream deltas): the partial-block path, and per-call overhead.
+    let shorts: Vec<String> = (0..20_000).map(|i| format!("step {i}: read src/main.rs and ran cargo test")).collect();
+    let bytes: usize = shorts.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("redact/short-strings");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("airlock", |b| {
+        b.iter(|| shorts.iter().map(|s| r.redact_text(s, Direction::ToolResult).findings.len()).sum::<usize>())
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -209,8 +209,20 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
         prev_word = word >> 63 != 0;
         base += BLOCK;
     }
+    // The last partial block (all of a short text): the same test one byte at a time.
     for i in base..b.len() {
-        visit_at(t, i, lits, lim, sink);
+        let worth = match b.get(i..i + 3) {
+            Some(&[c, c1, c2]) => {
+                let f = FLAGS[usize::from(c)];
+                let start = f & WORD != 0 && !(i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_alphanumeric));
+                let h = hash3(c, c1, c2);
+                f & !WORD != 0 || (start && (lits.bits3[h / 64] >> (h % 64)) & 1 != 0)
+            }
+            _ => true,
+        };
+        if worth {
+            visit_at(t, i, lits, lim, sink);
+        }
     }
 }
 
