@@ -171,7 +171,11 @@ if [ "$LL_SIZE" -lt $((SSE_SIZE * 9 / 10)) ] || ! tail -n 3 "$W/litellm.sse" | g
   echo "LiteLLM returned an incomplete stream ($LL_SIZE of $SSE_SIZE bytes); see $W/litellm.sse" >&2; exit 1
 fi
 if cmp -s "$W/litellm.sse" "$W/stream.sse"; then LL_SAME=identical; else LL_SAME=transformed; fi
-LLM_RES=$(for _ in $(seq 1 20); do for via in direct airlock litellm; do echo "llm $via $(llm "$via")"; done; done)
+# LiteLLM keeps working after a reply is sent (logging callbacks over the ~8,000 chunks); wait until its CPU
+# time stops moving (at most 5 s) so that work is not billed to the next hop.
+settle() { local pid; pid=$(cat "$W/litellm.pid"); local a b; b=$(awk '{print $14+$15}' "/proc/$pid/stat")
+  for _ in $(seq 1 50); do sleep 0.1; a=$b; b=$(awk '{print $14+$15}' "/proc/$pid/stat"); [ "$a" = "$b" ] && break; done; }
+LLM_RES=$(for _ in $(seq 1 20); do for via in direct airlock litellm; do echo "llm $via $(llm "$via")"; done; settle; done)
 LL_PID=$(cat "$W/litellm.pid"); kill "$LL_PID"; rm "$W/litellm.pid"
 for _ in $(seq 1 50); do kill -0 "$LL_PID" 2>/dev/null || break; sleep 0.1; done
 
