@@ -20,3 +20,21 @@ fn check(s: &str) {
 fn fuzzer_findings() {
     check("DATABWWanWW3@cluster0.exampLp:ATABWWanWW3@cluster0.ex#O4!9QAWWanW+W3@cluse.net/prod");
 }
+
+/// Our own labels (`AWS_SECRET_KEY`, `US_SSN`) once acted as context for the next value: each pass
+/// redacted one more, past the pass limit.
+#[test]
+fn labels_are_not_context() {
+    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-aws-label-context"))
+        .expect("seed file");
+    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    check(&format!("AWS secret {key} then {key} then {key} then {key} then {key} then {key}"));
+    check("123-45-6789 234567890 345678901 456789012 567890123 678901234 789012345 890123456");
+    // A label is inert, but the same word in prose still counts.
+    let r = Redactor::default();
+    let out = r.redact_text("[REDACTED:US_SSN] 234567890", Direction::Prompt).text.into_owned();
+    assert_eq!(out, "[REDACTED:US_SSN] 234567890");
+    let out = r.redact_text("SSN 234567890", Direction::Prompt).text.into_owned();
+    assert_eq!(out, "SSN [REDACTED:US_SSN]");
+}

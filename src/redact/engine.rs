@@ -286,6 +286,9 @@ fn word_start(t: &Text, i: usize, c: u8, lits: &Literals, lim: Limits, sink: &mu
     let Some(bucket) = lits.buckets.get(&[c, c2]) else {
         return Ok(());
     };
+    if matches!(t.prev(i), Some(b':' | b'_')) && t.in_label(i) {
+        return Ok(());
+    }
     let mut more = false;
     for &pi in bucket {
         let Some((pat, anchor)) = lits.pats.get(pi) else {

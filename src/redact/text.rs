@@ -88,8 +88,20 @@ impl<'a> Text<'a> {
         self.b.get(from.min(to)..to).unwrap_or_default()
     }
 
+    /// Whether `i` is inside the label of one of our own placeholders (`[REDACTED:AWS_SECRET_KEY]`,
+    /// `[HASH:US_SSN:…]`). A label must never act as an anchor or as context: otherwise each redaction
+    /// could make the next value recognizable, and no number of passes would reach a fixed point.
+    pub fn in_label(&self, i: usize) -> bool {
+        let n = self.back_run(i, 40, |c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        if n > 40 {
+            return false;
+        }
+        let before = self.slice((i - n).saturating_sub(10), i - n);
+        before.ends_with(b"[REDACTED:") || before.ends_with(b"[HASH:")
+    }
+
     /// Whether one of `words` (lowercase ASCII) occurs as a word in the `window` bytes before `i`.
-    /// A word preceded by `:` does not count: that is how placeholders (`[REDACTED:US_SSN]`) end.
+    /// Words inside our placeholders' labels do not count (see [`Text::in_label`]).
     pub fn context_before(&self, i: usize, window: usize, words: &[&str]) -> bool {
         let hay = self.slice(i.saturating_sub(window), i);
         let start = i.saturating_sub(window);
@@ -99,6 +111,7 @@ impl<'a> Text<'a> {
                 win.eq_ignore_ascii_case(w)
                     && !matches!(self.prev(start + k), Some(c) if c.is_ascii_alphanumeric() || c == b':')
                     && !matches!(hay.get(k + w.len()), Some(c) if c.is_ascii_alphabetic())
+                    && !self.in_label(start + k)
             })
         })
     }
