@@ -38,3 +38,18 @@ fn labels_are_not_context() {
     let out = r.redact_text("SSN 234567890", Direction::Prompt).text.into_owned();
     assert_eq!(out, "SSN [REDACTED:US_SSN]");
 }
+
+/// Glued addresses (`a@b.cd.-e@f.gh.-…`): each one's local part read back into the previous one's domain,
+/// so each pass uncovered one more, past the pass limit.
+#[test]
+fn glued_email_chain() {
+    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-chain"))
+        .expect("seed file");
+    check(&String::from_utf8_lossy(&crash));
+    let chain: String = (0..8).map(|i| format!("u{i}@host{i}.example.-")).collect();
+    check(&chain);
+    let r = Redactor::default();
+    let out = r.redact_text(&chain, Direction::Prompt).text.into_owned();
+    assert!(!out.contains('@'), "{out}");
+}
+

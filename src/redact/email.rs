@@ -27,10 +27,18 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let lead = t.slice(a - n, a).iter().take_while(|c| !c.is_ascii_alphanumeric()).count();
     let s = a - n + lead;
     let local = t.slice(s, a);
-    if local.is_empty() {
+    if local.is_empty() || local.last() == Some(&b'.') {
         return Ok(());
     }
-    if local.first() == Some(&b'.') || local.last() == Some(&b'.') || local.windows(2).any(|w| w == b"..") {
+    // Every start of the local part after punctuation is a candidate too (the longest wins unless it
+    // overlaps an earlier finding). In `x@a.b.-y@c.d` the second address read back into the first one's
+    // domain; once the first is replaced the second reads `y@c.d`, so that is what one pass must find too,
+    // or each pass would uncover one more address of a glued chain.
+    let starts = (s..a).filter(|&j| {
+        j == s || matches!((t.prev(j), t.b.get(j).copied()), (Some(p), Some(c)) if !p.is_ascii_alphanumeric() && c.is_ascii_alphanumeric())
+    });
+    let valid: Vec<usize> = starts.filter(|&j| !t.slice(j, a).windows(2).any(|w| w == b"..")).collect();
+    if valid.is_empty() {
         return Ok(());
     }
     let mut p = a + 1;
@@ -79,6 +87,8 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         }
         _ => {}
     }
-    sink.add(s, p, Kind::Email, PRIO);
+    for j in valid {
+        sink.add(j, p, Kind::Email, PRIO);
+    }
     Ok(())
 }
