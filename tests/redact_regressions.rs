@@ -46,10 +46,18 @@ fn glued_email_chain() {
     let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-chain"))
         .expect("seed file");
     check(&String::from_utf8_lossy(&crash));
+    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-long-run"))
+        .expect("seed file");
+    check(&String::from_utf8_lossy(&crash));
+    // Long local parts: the run read back from each `@` is longer than 64 bytes.
+    let long = "abcdefghij".repeat(4);
+    let chain: String = (0..8).map(|i| format!("{long}{i}@host{i}.example.-")).collect();
+    check(&chain);
+    let r = Redactor::default();
+    assert!(!r.redact_text(&chain, Direction::Prompt).text.contains('@'));
     let chain: String = (0..8).map(|i| format!("u{i}@host{i}.example.-")).collect();
     check(&chain);
     let r = Redactor::default();
     let out = r.redact_text(&chain, Direction::Prompt).text.into_owned();
     assert!(!out.contains('@'), "{out}");
 }
-

@@ -20,9 +20,12 @@ fn local_char(c: u8) -> bool {
 /// Checks for an address around the `@` at `a`.
 pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let n = t.back_run(a, 64, local_char);
-    if n == 0 || n > 64 {
+    if n == 0 {
         return Ok(());
     }
+    // A run longer than 64 is not one local part, but its last 64 bytes may hold the start of one.
+    let whole = n <= 64;
+    let n = n.min(64);
     // Leading punctuation belongs to whatever precedes (`-----jane@x.com`, `+jane@x.com`).
     let lead = t.slice(a - n, a).iter().take_while(|c| !c.is_ascii_alphanumeric()).count();
     let s = a - n + lead;
@@ -35,7 +38,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     // domain; once the first is replaced the second reads `y@c.d`, so that is what one pass must find too,
     // or each pass would uncover one more address of a glued chain.
     let starts = (s..a).filter(|&j| {
-        j == s || matches!((t.prev(j), t.b.get(j).copied()), (Some(p), Some(c)) if !p.is_ascii_alphanumeric() && c.is_ascii_alphanumeric())
+        (j == s && whole) || matches!((t.prev(j), t.b.get(j).copied()), (Some(p), Some(c)) if !p.is_ascii_alphanumeric() && c.is_ascii_alphanumeric())
     });
     let valid: Vec<usize> = starts.filter(|&j| !t.slice(j, a).windows(2).any(|w| w == b"..")).collect();
     if valid.is_empty() {
