@@ -46,8 +46,9 @@ fn glued_email_chain() {
     let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-chain"))
         .expect("seed file");
     check(&String::from_utf8_lossy(&crash));
-    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-long-run"))
-        .expect("seed file");
+    let crash =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-long-run"))
+            .expect("seed file");
     check(&String::from_utf8_lossy(&crash));
     // Long local parts: the run read back from each `@` is longer than 64 bytes.
     let long = "abcdefghij".repeat(4);
@@ -61,3 +62,17 @@ fn glued_email_chain() {
     let out = r.redact_text(&chain, Direction::Prompt).text.into_owned();
     assert!(!out.contains('@'), "{out}");
 }
+
+/// Numbers glued with `:` (`+49 30 1234567:+49 30 7654321:…`): a number right after a digit and a colon is
+/// part of something larger (`10:30`), but once its neighbour was replaced it stood alone, so each pass
+/// uncovered one more.
+#[test]
+fn glued_phone_chain() {
+    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-phone-chain"))
+        .expect("seed file");
+    check(&String::from_utf8_lossy(&crash));
+    let chain: String = (0..8).map(|i| format!("+49 30 123456{i}:")).collect();
+    check(&chain);
+    check(&format!("x {chain}"));
+}
+

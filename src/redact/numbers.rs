@@ -80,7 +80,12 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     let outer = lead.unwrap_or(i);
     match t.prev(outer) {
         Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(()),
-        Some(b'.' | b'-' | b'/' | b',' | b':') if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit()) => {
+        // Glued to a number before it (`10:30`, `1.2.3`). A number we replaced counts as one: otherwise each
+        // pass over a glued chain would uncover one more.
+        Some(b'.' | b'-' | b'/' | b',' | b':')
+            if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit())
+                || (outer >= 2 && t.ends_placeholder(outer - 2)) =>
+        {
             return Ok(())
         }
         _ => {}

@@ -100,6 +100,17 @@ impl<'a> Text<'a> {
         before.ends_with(b"[REDACTED:") || before.ends_with(b"[HASH:")
     }
 
+    /// Whether the byte at `i` is the `]` that ends one of our placeholders (`[REDACTED:PHONE_NUMBER]`,
+    /// `[HASH:EMAIL:0123456789ab]`).
+    pub fn ends_placeholder(&self, i: usize) -> bool {
+        if self.b.get(i) != Some(&b']') {
+            return false;
+        }
+        let hex = self.back_run(i, 12, |c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+        let label_end = if hex == 12 && i >= 13 && self.b.get(i - 13) == Some(&b':') { i - 13 } else { i };
+        self.in_label(label_end)
+    }
+
     /// Whether one of `words` (lowercase ASCII) occurs as a word in the `window` bytes before `i`.
     /// Words inside our placeholders' labels do not count (see [`Text::in_label`]).
     pub fn context_before(&self, i: usize, window: usize, words: &[&str]) -> bool {
