@@ -75,4 +75,3 @@ fn glued_phone_chain() {
     check(&chain);
     check(&format!("x {chain}"));
 }
-

@@ -37,11 +37,13 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     // overlaps an earlier finding). In `x@a.b.-y@c.d` the second address read back into the first one's
     // domain; once the first is replaced the second reads `y@c.d`, so that is what one pass must find too,
     // or each pass would uncover one more address of a glued chain.
-    let starts = (s..a).filter(|&j| {
-        (j == s && whole) || matches!((t.prev(j), t.b.get(j).copied()), (Some(p), Some(c)) if !p.is_ascii_alphanumeric() && c.is_ascii_alphanumeric())
-    });
-    let valid: Vec<usize> = starts.filter(|&j| !t.slice(j, a).windows(2).any(|w| w == b"..")).collect();
-    if valid.is_empty() {
+    let is_start = |j: usize| {
+        (j == s && whole)
+            || matches!((t.prev(j), t.b.get(j)), (Some(p), Some(c)) if !p.is_ascii_alphanumeric() && c.is_ascii_alphanumeric())
+    };
+    // A start is valid when no `..` follows it.
+    let from = local.windows(2).rposition(|w| w == b"..").map_or(s, |k| s + k + 1);
+    if !(from..a).any(is_start) {
         return Ok(());
     }
     let mut p = a + 1;
@@ -90,7 +92,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         }
         _ => {}
     }
-    for j in valid {
+    for j in (from..a).filter(|&j| is_start(j)) {
         sink.add(j, p, Kind::Email, PRIO);
     }
     Ok(())

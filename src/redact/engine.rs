@@ -70,6 +70,15 @@ struct Literals {
     buckets: std::collections::HashMap<[u8; 2], Vec<usize>>,
 }
 
+impl Literals {
+    /// Whether a literal anchor may start with these three bytes (the hashed bitmap: false positives only).
+    #[inline]
+    fn may_start(&self, c: u8, c1: u8, c2: u8) -> bool {
+        let h = hash3(c, c1, c2);
+        (self.bits3[h / 64] >> (h % 64)) & 1 != 0
+    }
+}
+
 #[inline]
 fn hash3(a: u8, b: u8, c: u8) -> usize {
     ((usize::from(a) << 10) ^ (usize::from(b) << 5) ^ usize::from(c)) & 0xFFFF
@@ -197,8 +206,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
             let k = s.trailing_zeros() as usize;
             s &= s - 1;
             if let Some(&[c, c1, c2]) = blk.get(k..k + 3) {
-                let h = hash3(c, c1, c2);
-                mask |= ((lits.bits3[h / 64] >> (h % 64)) & 1) << k;
+                mask |= u64::from(lits.may_start(c, c1, c2)) << k;
             }
         }
         while mask != 0 {
@@ -215,8 +223,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
             Some(&[c, c1, c2]) => {
                 let f = FLAGS[usize::from(c)];
                 let start = f & WORD != 0 && !(i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_alphanumeric));
-                let h = hash3(c, c1, c2);
-                f & !WORD != 0 || (start && (lits.bits3[h / 64] >> (h % 64)) & 1 != 0)
+                f & !WORD != 0 || (start && lits.may_start(c, c1, c2))
             }
             _ => true,
         };
