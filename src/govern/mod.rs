@@ -14,7 +14,6 @@ use crate::call::ToolCall;
 use crate::config::{FailMode, Snapshot};
 use crate::metrics::{DecisionLabels, Metrics};
 use crate::policy::Verdict;
-use crate::redact::Direction;
 use approval::{Approvals, PendingView, Resolution};
 use arc_swap::ArcSwap;
 use record::{DecisionRecord, Recent};
@@ -72,8 +71,7 @@ impl Governor {
         let verdict = ruling.decision.verdict;
         let rewritten = (verdict == Verdict::Constrain)
             .then(|| constrain::apply(&call.args, facts.args.is_some(), &ruling.patches, &snap.redactor));
-        let mut shown_args = rewritten.clone().unwrap_or_else(|| call.args.clone());
-        snap.redactor.redact_json(&mut shown_args, Direction::Audit);
+        let shown_args = record::shown_args(rewritten.as_ref().unwrap_or(&call.args), &snap.redactor);
         let record = Arc::new(DecisionRecord::new(
             ruling.decision,
             &call,
@@ -123,8 +121,7 @@ impl Governor {
             matched: Vec::new(),
             retry_after_secs: None,
         };
-        let mut shown = call.args.clone();
-        snap.redactor.redact_json(&mut shown, Direction::Audit);
+        let shown = record::shown_args(&call.args, &snap.redactor);
         let record = Arc::new(DecisionRecord::new(decision, &call, &facts, &snap.policy, shown, 0));
         self.metrics.decisions.get_or_create(&DecisionLabels { verdict: "deny".into(), rule: rule.into() }).inc();
         self.recent.insert(record.clone());
@@ -151,7 +148,7 @@ impl Governor {
             principal: call.principal.clone(),
             session: call.session.clone(),
             tool: tool.to_string(),
-            args: record.args.clone(),
+            args: serde_json::from_str(record.args.get()).unwrap_or(Value::Null),
             rule: record.rule_label().to_string(),
             reason: record.decision.reason.clone(),
             requested_at: String::new(),
@@ -296,7 +293,7 @@ struct AuditDecision<'a> {
     session: &'a Option<String>,
     tool: &'a str,
     effective_tool: &'a str,
-    args: &'a Value,
+    args: &'a serde_json::value::RawValue,
     verdict: &'a str,
     rule: &'a str,
     reason: &'a str,

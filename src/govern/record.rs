@@ -2,10 +2,14 @@
 use crate::analyze::{Facts, Tag};
 use crate::call::ToolCall;
 use crate::policy::{Decision, Policy, Verdict};
-use serde::Serialize;
-use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use crate::redact::{Direction, Redactor};
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::borrow::Borrow;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 const KEEP: usize = 10_000;
 
@@ -23,7 +27,9 @@ pub struct MatchedRule {
 pub struct DecisionRecord {
     #[serde(flatten)]
     pub decision: Decision,
-    pub time: String,
+    /// When the decision was made (RFC 3339, milliseconds, when shown).
+    #[serde(serialize_with = "rfc3339_millis")]
+    pub time: SystemTime,
     pub surface: &'static str,
     pub route: String,
     pub principal: Option<String>,
@@ -31,8 +37,9 @@ pub struct DecisionRecord {
     pub tool: String,
     /// The tool judged (differs from `tool` for the `tool_call` meta-tool).
     pub effective_tool: String,
-    /// Arguments with secrets removed.
-    pub args: Value,
+    /// Arguments with secrets removed, kept as compact JSON text: ten thousand records stay small, and
+    /// the audit line copies it as is.
+    pub args: Box<RawValue>,
     pub matched_rules: Vec<MatchedRule>,
     pub evidence: Vec<Evidence>,
     pub latency_us: u64,
@@ -53,7 +60,7 @@ impl DecisionRecord {
         call: &ToolCall,
         facts: &Facts,
         policy: &Policy,
-        args: Value,
+        args: Box<RawValue>,
         latency_us: u64,
     ) -> Self {
         let matched_rules = decision
@@ -69,7 +76,7 @@ impl DecisionRecord {
             .collect();
         DecisionRecord {
             decision,
-            time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            time: SystemTime::now(),
             surface: call.surface.as_str(),
             route: call.route.clone(),
             principal: call.principal.clone(),
@@ -99,8 +106,43 @@ impl DecisionRecord {
     }
 }
 
-/// Records by id, and the same records oldest first (the queue holds the records, not copies of their ids).
-type Index = (HashMap<String, Arc<DecisionRecord>>, VecDeque<Arc<DecisionRecord>>);
+/// Arguments as shown in records: secrets removed ([`Direction::Audit`]), compact JSON.
+pub fn shown_args(args: &serde_json::Value, redactor: &Redactor) -> Box<RawValue> {
+    let mut shown = args.clone();
+    redactor.redact_json(&mut shown, Direction::Audit);
+    // A `Value` always serializes; `null` only to stay total.
+    serde_json::value::to_raw_value(&shown).unwrap_or_default()
+}
+
+fn rfc3339_millis<S: Serializer>(time: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&humantime::format_rfc3339_millis(*time))
+}
+
+/// A record in the by-id set, looked up by its id without a copy of the id.
+struct ById(Arc<DecisionRecord>);
+
+impl Borrow<str> for ById {
+    fn borrow(&self) -> &str {
+        &self.0.decision.id.0
+    }
+}
+
+impl Hash for ById {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.decision.id.0.as_str().hash(h);
+    }
+}
+
+impl PartialEq for ById {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.decision.id.0 == other.0.decision.id.0
+    }
+}
+
+impl Eq for ById {}
+
+/// Records by id, and the same records oldest first (both hold the records; no id is copied).
+type Index = (HashSet<ById>, VecDeque<Arc<DecisionRecord>>);
 
 /// The most recent decisions, by id (bounded).
 #[derive(Default)]
@@ -112,21 +154,75 @@ impl Recent {
     pub fn insert(&self, record: Arc<DecisionRecord>) {
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         g.1.push_back(Arc::clone(&record));
-        g.0.insert(record.decision.id.0.clone(), record);
+        g.0.insert(ById(record));
         while g.1.len() > KEEP {
             if let Some(old) = g.1.pop_front() {
-                g.0.remove(&old.decision.id.0);
+                g.0.remove(old.decision.id.0.as_str());
             }
         }
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<DecisionRecord>> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).0.get(id).cloned()
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).0.get(id).map(|r| Arc::clone(&r.0))
     }
 
     /// The newest `n` decisions, newest first.
     pub fn latest(&self, n: usize) -> Vec<Arc<DecisionRecord>> {
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         g.1.iter().rev().take(n).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::{Surface, ToolCall};
+    use crate::policy::DecisionId;
+    use serde_json::json;
+
+    fn record(n: usize) -> Arc<DecisionRecord> {
+        let call = ToolCall {
+            surface: Surface::Mcp,
+            route: "r".into(),
+            principal: None,
+            session: None,
+            tool: "read_file".into(),
+            args: json!({"path": format!("f{n}"), "token": "ghp_9Tq3xM2vLw8ZkR4pN7sY1bC6dF0hJ5gA2eXu"}),
+            hints: Default::default(),
+        };
+        let decision = Decision {
+            id: DecisionId(format!("dec_{n}")),
+            verdict: Verdict::Allow,
+            rule: None,
+            reason: "ok".into(),
+            tags: Default::default(),
+            matched: Vec::new(),
+            retry_after_secs: None,
+        };
+        let policy = Policy { profile: "none".into(), rules: Vec::new(), default: Verdict::Allow };
+        let args = shown_args(&call.args, &Redactor::default());
+        Arc::new(DecisionRecord::new(decision, &call, &Facts::default(), &policy, args, 3))
+    }
+
+    #[test]
+    fn recent_finds_by_id_and_forgets_the_oldest() {
+        let recent = Recent::default();
+        for n in 0..KEEP + 5 {
+            recent.insert(record(n));
+        }
+        assert!(recent.get("dec_4").is_none(), "the oldest five are gone");
+        assert_eq!(recent.get("dec_5").map(|r| r.decision.id.0.clone()), Some("dec_5".to_string()));
+        let newest: Vec<String> = recent.latest(2).iter().map(|r| r.decision.id.0.clone()).collect();
+        assert_eq!(newest, [format!("dec_{}", KEEP + 4), format!("dec_{}", KEEP + 3)]);
+        assert_eq!(recent.inner.lock().map(|g| (g.0.len(), g.1.len())).ok(), Some((KEEP, KEEP)));
+    }
+
+    #[test]
+    fn records_show_redacted_args_and_an_rfc3339_time() {
+        let shown = serde_json::to_value(&*record(7)).unwrap_or_default();
+        assert_eq!(shown["args"]["path"], "f7");
+        assert_eq!(shown["args"]["token"], "[REDACTED:GITHUB_TOKEN]");
+        let time = shown["time"].as_str().unwrap_or_default();
+        assert!(humantime::parse_rfc3339(time).is_ok() && time.ends_with('Z') && time.len() == 24, "{time}");
     }
 }
