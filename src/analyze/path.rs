@@ -291,6 +291,14 @@ fn build(patterns: &[String]) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// The built-in sets do not depend on the configuration: compiled once per process, so a reload, an
+/// `airlock check` or a fuzzed config load does not recompile five glob sets (their clones share the
+/// compiled matchers).
+fn builtin_sets() -> &'static [GlobSet; 5] {
+    static SETS: std::sync::OnceLock<[GlobSet; 5]> = std::sync::OnceLock::new();
+    SETS.get_or_init(|| [CREDENTIALS, PERSISTENCE, AGENT_CONFIG, SYSTEM, TRACES].map(|list| build(&owned(list))))
+}
+
 fn owned(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -304,12 +312,13 @@ impl PathSets {
         let protected: Vec<String> = protected.iter().map(norm).collect();
         let agent_dirs: Vec<String> =
             agent_dirs.iter().map(norm).flat_map(|d| [d.clone(), format!("{d}/**")]).collect();
+        let [credentials, persistence, agent_config, system, traces] = builtin_sets().clone();
         PathSets {
-            credentials: build(&owned(CREDENTIALS)),
-            persistence: build(&owned(PERSISTENCE)),
-            agent_config: build(&owned(AGENT_CONFIG)),
-            system: build(&owned(SYSTEM)),
-            traces: build(&owned(TRACES)),
+            credentials,
+            persistence,
+            agent_config,
+            system,
+            traces,
             protected: build(&protected),
             agent_dirs: build(&agent_dirs),
             home,
