@@ -82,7 +82,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {
-        Command::Serve(c) => runtime().and_then(|rt| rt.block_on(serve::serve(c.config))),
+        Command::Serve(c) => crate::server::worker::runtime()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(serve::serve(c.config))),
         Command::Check { config, tags } => check(config.config, tags),
         Command::Simulate(args) => simulate::run(args),
         Command::Redact { config, jsonl } => redact(config.config, jsonl),

@@ -69,8 +69,13 @@ fn reload(gov: &Governor, config: Option<&Path>) {
     match crate::config::load(config) {
         Ok(new) => {
             let old = gov.snapshot.load();
-            if new.listen != old.listen || new.admin.as_ref().map(|a| a.addr) != old.admin.as_ref().map(|a| a.addr) {
-                tracing::warn!("listen addresses changed: that takes a restart; routes and policy are reloaded now");
+            if new.listen != old.listen
+                || new.workers != old.workers
+                || new.admin.as_ref().map(|a| a.addr) != old.admin.as_ref().map(|a| a.addr)
+            {
+                tracing::warn!(
+                    "listen addresses or workers changed: that takes a restart; routes and policy are reloaded now"
+                );
             }
             gov.snapshot.store(Arc::new(new));
             tracing::info!("configuration reloaded");

@@ -58,6 +58,9 @@ pub fn load_str(text: &str, file: &Path, lenient_env: bool) -> Result<Snapshot, 
     }
 }
 
+/// The most worker threads `listen.workers` accepts.
+const MAX_WORKERS: usize = 256;
+
 struct Validator<'a> {
     d: Diagnostics<'a>,
     base: PathBuf,
@@ -72,6 +75,7 @@ impl Validator<'_> {
             .as_ref()
             .and_then(|l| self.addr(&l.addr, "listen.addr"))
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787)));
+        let workers = self.workers(raw.listen.as_ref().and_then(|l| l.workers.as_ref()));
         let tls = raw
             .listen
             .as_ref()
@@ -108,6 +112,7 @@ impl Validator<'_> {
         Ok(Snapshot {
             source: None,
             listen,
+            workers,
             tls,
             admin,
             policy,
@@ -125,6 +130,21 @@ impl Validator<'_> {
             agents,
             warnings: Vec::new(),
         })
+    }
+
+    /// `listen.workers`: 1 to 256; absent means one per core.
+    fn workers(&mut self, raw: Option<&Spanned<i64>>) -> usize {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(MAX_WORKERS);
+        let Some(n) = raw else { return cores };
+        match usize::try_from(*n.get_ref()) {
+            Ok(w @ 1..=MAX_WORKERS) => w,
+            _ => {
+                let msg =
+                    format!("must be between 1 and {MAX_WORKERS} (got {}); leave it out for one per core", n.get_ref());
+                self.d.at(Some(n.span().start), "listen.workers", msg);
+                cores
+            }
+        }
     }
 
     fn addr(&mut self, s: &Spanned<String>, field: &str) -> Option<SocketAddr> {

@@ -27,6 +27,8 @@ pub struct RawConfig {
 pub struct RawListen {
     pub addr: Spanned<String>,
     pub tls: Option<RawTls>,
+    /// Worker threads, each with its own listener on the same address (default: one per core).
+    pub workers: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -154,6 +154,8 @@ pub struct Snapshot {
     /// The file it came from; `None` for the built-in default.
     pub source: Option<PathBuf>,
     pub listen: SocketAddr,
+    /// Worker threads serving `listen`, each with its own runtime, listener and upstream connections.
+    pub workers: usize,
     pub tls: Option<TlsFiles>,
     pub admin: Option<Admin>,
     pub policy: Policy,

@@ -8,6 +8,7 @@ pub mod page;
 pub mod respond;
 mod tls;
 pub mod webhook;
+pub mod worker;
 
 use crate::body::Body;
 use crate::config::McpTransport;
@@ -38,10 +39,13 @@ pub struct App {
 
 impl App {
     pub fn new(gov: Arc<Governor>) -> Arc<App> {
-        let timeout = gov.snapshot.load().limits.connect_timeout;
+        let (timeout, workers) = {
+            let snap = gov.snapshot.load();
+            (snap.limits.connect_timeout, snap.workers)
+        };
         Arc::new(App {
             gov,
-            upstream: Upstream::new(timeout),
+            upstream: Upstream::new(timeout, workers),
             hints: mcp::Hints::default(),
             legacy: mcp::legacy_sse::Sessions::default(),
             elicit: mcp::elicit::Capable::default(),
@@ -112,16 +116,16 @@ enum Role {
     Admin,
 }
 
-/// Binds the listeners (so callers learn the real ports before serving).
+/// Binds the listeners (so callers learn the real ports before serving): one main socket per worker.
 pub struct Bound {
-    main: TcpListener,
+    main: Vec<std::net::TcpListener>,
     admin: Option<TcpListener>,
 }
 
 impl Bound {
     pub async fn bind(app: &App) -> std::io::Result<Bound> {
         let snap = app.gov.snapshot.load_full();
-        let main = TcpListener::bind(snap.listen).await?;
+        let main = worker::listeners(snap.listen, snap.workers)?;
         let admin = match &snap.admin {
             Some(a) => Some(TcpListener::bind(a.addr).await?),
             None => None,
@@ -130,14 +134,19 @@ impl Bound {
     }
 
     pub fn main_addr(&self) -> std::io::Result<SocketAddr> {
-        self.main.local_addr()
+        match self.main.first() {
+            Some(l) => l.local_addr(),
+            None => Err(std::io::Error::other("no listener bound")),
+        }
     }
 
     pub fn admin_addr(&self) -> Option<SocketAddr> {
         self.admin.as_ref().and_then(|l| l.local_addr().ok())
     }
 
-    /// Serves until `shutdown` flips to true, then drains in-flight connections (bounded wait).
+    /// Serves until `shutdown` flips to true, then drains in-flight connections (bounded wait). Worker 0
+    /// is the calling task (with the admin listener); the others get a thread and a runtime each, and this
+    /// returns once every worker has drained.
     pub async fn serve(self, app: Arc<App>, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         let snap = app.gov.snapshot.load_full();
         let tls = match &snap.tls {
@@ -145,39 +154,78 @@ impl Bound {
             None => None,
         };
         let limit = Arc::new(Semaphore::new(snap.limits.max_connections));
-        let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
-        let mut tasks = Vec::new();
-        tasks.push(tokio::spawn(accept_loop(
-            self.main,
-            Role::Main,
-            app.clone(),
-            tls,
-            limit.clone(),
-            graceful.clone(),
-            shutdown.clone(),
-        )));
-        if let Some(admin) = self.admin {
-            tasks.push(tokio::spawn(accept_loop(
-                admin,
-                Role::Admin,
-                app.clone(),
-                None,
-                limit,
-                graceful.clone(),
-                shutdown,
-            )));
+        let shared = Shared { app, tls, limit, shutdown };
+        let mut main = self.main.into_iter();
+        let first = main.next().ok_or_else(|| anyhow::anyhow!("no listener bound"))?;
+        let mut others = Vec::new();
+        for (i, listener) in main.enumerate() {
+            let shared = shared.clone();
+            let (done, finished) = tokio::sync::oneshot::channel();
+            std::thread::Builder::new().name(format!("airlock-worker-{}", i + 1)).spawn(move || {
+                worker::set_index(i + 1);
+                let result = match worker::runtime() {
+                    Ok(rt) => rt.block_on(run_worker(listener, None, shared)),
+                    Err(e) => Err(anyhow::anyhow!("worker {}: starting its runtime: {e}", i + 1)),
+                };
+                let _ = done.send(result);
+            })?;
+            others.push(finished);
         }
-        for t in tasks {
-            let _ = t.await;
+        let mut result = run_worker(first, self.admin, shared).await;
+        for finished in others {
+            let outcome = finished.await.unwrap_or_else(|_| Err(anyhow::anyhow!("a worker thread panicked")));
+            result = result.and(outcome);
         }
-        let graceful =
-            Arc::try_unwrap(graceful).map_err(|_| anyhow::anyhow!("listener tasks still hold the shutdown handle"))?;
-        tokio::select! {
-            _ = graceful.shutdown() => tracing::info!("all connections drained"),
-            _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("drain timed out after 30s; closing remaining connections"),
-        }
-        Ok(())
+        result
     }
+}
+
+/// What every worker shares.
+#[derive(Clone)]
+struct Shared {
+    app: Arc<App>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    limit: Arc<Semaphore>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// One worker: accepts on its socket (and the admin socket, for worker 0) until shutdown, then drains its
+/// own connections for at most 30 s.
+async fn run_worker(main: std::net::TcpListener, admin: Option<TcpListener>, s: Shared) -> anyhow::Result<()> {
+    let main = TcpListener::from_std(main)?;
+    let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
+    let mut tasks = Vec::new();
+    tasks.push(tokio::spawn(accept_loop(
+        main,
+        Role::Main,
+        s.app.clone(),
+        s.tls.clone(),
+        s.limit.clone(),
+        graceful.clone(),
+        s.shutdown.clone(),
+    )));
+    if let Some(admin) = admin {
+        tasks.push(tokio::spawn(accept_loop(
+            admin,
+            Role::Admin,
+            s.app.clone(),
+            None,
+            s.limit.clone(),
+            graceful.clone(),
+            s.shutdown.clone(),
+        )));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let graceful =
+        Arc::try_unwrap(graceful).map_err(|_| anyhow::anyhow!("listener tasks still hold the shutdown handle"))?;
+    let worker = worker::index();
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!(worker, "all connections drained"),
+        _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!(worker, "drain timed out after 30s; closing remaining connections"),
+    }
+    Ok(())
 }
 
 async fn accept_loop(

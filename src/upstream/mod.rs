@@ -38,11 +38,13 @@ impl UpstreamError {
 /// The shared client.
 #[derive(Clone)]
 pub struct Upstream {
-    client: Client<HttpsConnector<HttpConnector>, Body>,
+    /// One client (and so one connection pool) per worker: a pooled connection is driven by the worker
+    /// that opened it, so each worker only reuses its own.
+    clients: Vec<Client<HttpsConnector<HttpConnector>, Body>>,
 }
 
 impl Upstream {
-    pub fn new(connect_timeout: Duration) -> Self {
+    pub fn new(connect_timeout: Duration, workers: usize) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -60,13 +62,15 @@ impl Upstream {
             }
         };
         let connector = tls.https_or_http().enable_http1().enable_http2().wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .build(connector);
-        Upstream { client }
+        let client = |_| {
+            Client::builder(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .pool_timer(TokioTimer::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_max_idle_per_host(256)
+                .build(connector.clone())
+        };
+        Upstream { clients: (0..workers.max(1)).map(client).collect() }
     }
 
     /// Sends a request; bounded wait for the response headers.
@@ -76,7 +80,11 @@ impl Upstream {
         req: Request<Body>,
         timeout: Duration,
     ) -> Result<Response<Incoming>, UpstreamError> {
-        match tokio::time::timeout(timeout, self.client.request(req)).await {
+        let worker = crate::server::worker::index();
+        let Some(client) = self.clients.get(worker).or(self.clients.first()) else {
+            return Err(UpstreamError::Connect { route: route.to_string(), detail: "no upstream client".into() });
+        };
+        match tokio::time::timeout(timeout, client.request(req)).await {
             Ok(Ok(resp)) => Ok(resp),
             Ok(Err(e)) => Err(UpstreamError::Connect { route: route.to_string(), detail: describe(&e) }),
             Err(_) => Err(UpstreamError::Timeout { route: route.to_string(), secs: timeout.as_secs() }),

@@ -61,3 +61,19 @@ fn sizes_and_env_expansion() {
     assert_eq!(expand_env("Bearer ${AIRLOCK_TEST_EXPAND}!").as_deref(), Ok("Bearer v!"));
     assert_eq!(expand_env("${AIRLOCK_TEST_UNSET_VAR}"), Err("AIRLOCK_TEST_UNSET_VAR".to_string()));
 }
+
+#[test]
+fn workers_default_to_one_per_core_and_are_bounded() {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    assert_eq!(load(None).unwrap().workers, cores.min(256));
+    let one = load_str("[listen]\naddr = \"127.0.0.1:0\"\nworkers = 1\n", Path::new("a.toml"), false).unwrap();
+    assert_eq!(one.workers, 1);
+    for bad in ["0", "-2", "257"] {
+        let text = format!("[listen]\naddr = \"127.0.0.1:0\"\nworkers = {bad}\n");
+        let err = load_str(&text, Path::new("a.toml"), false).unwrap_err().to_string();
+        assert!(err.contains("a.toml:3: listen.workers: must be between 1 and 256"), "{bad}: {err}");
+    }
+    let text = "[listen]\naddr = \"127.0.0.1:0\"\nworkers = \"4\"\n";
+    let err = load_str(text, Path::new("a.toml"), false).unwrap_err().to_string();
+    assert!(err.contains("a.toml:3: invalid type: string \"4\""), "{err}");
+}
