@@ -60,6 +60,16 @@ fn serve(mut s: TcpStream) {
                 body.len()
             )
         }
+        "/slow" => {
+            std::thread::sleep(Duration::from_millis(1500));
+            let body =
+                r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"late"}],"isError":false}}"#;
+            write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
         "/garbage" => write!(s, "{sse}data: {{not json\n\nevent: message\ndata: \u{0}\u{1}\n\n\x7f\x7f no terminator"),
         "/huge" => write!(s, "{sse}event: message\ndata: {}\n\n", "x".repeat(256 << 10)),
         "/cut" => write!(s, "{sse}event: message\ndata: {{\"jsonrpc\":\"2.0\",\"id\":1,\"res"),
@@ -206,4 +216,39 @@ fn a_client_leaving_mid_stream_frees_everything() {
     healthy(&a);
     let after = rss_kb(pid);
     assert!(after < before * 2 + 20_000, "memory did not come back: {before} kB -> {after} kB");
+}
+
+#[test]
+fn shutdown_drains_calls_in_flight_on_every_worker() {
+    let up = mock_upstream();
+    let extra = format!("[[mcp]]\nname = \"r\"\npath = \"/r\"\nupstream = \"http://127.0.0.1:{up}\"\n");
+    let mut a = Airlock::configure(&extra, "");
+    let text = std::fs::read_to_string(&a.config).unwrap().replacen("[listen]\n", "[listen]\nworkers = 2\n", 1);
+    std::fs::write(&a.config, text).unwrap();
+    a.spawn();
+    let port = a.port;
+    // Several slow calls, so both workers (the kernel spreads connections) have one in flight.
+    let calls: Vec<_> = (0..6).map(|_| std::thread::spawn(move || post(port, "/r/slow", "", CALL))).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = a.proc.as_ref().unwrap().0.id();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    for c in calls {
+        let (status, body) = c.join().unwrap();
+        let log = std::fs::read_to_string(a.dir.path().join("airlock.log")).unwrap_or_default();
+        assert_eq!(status, 200, "a call in flight at shutdown was dropped: {body}\n{log}");
+        assert!(body.contains("late"), "{body}");
+    }
+    let mut child = a.proc.take().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(st) = child.0.try_wait().unwrap() {
+            break st;
+        }
+        assert!(std::time::Instant::now() < deadline, "airlock did not exit after draining");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exit status {exit}");
+    let log = std::fs::read_to_string(a.dir.path().join("airlock.log")).unwrap_or_default();
+    assert_eq!(log.matches("all connections drained").count(), 2, "both workers drained: {log}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "still accepting after shutdown");
 }

@@ -259,7 +259,9 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let tls = tls.clone();
-        let graceful = graceful.clone();
+        // The connection holds a watcher, not the shutdown handle itself: the handle must be free to
+        // start the drain while connections are still in flight.
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
             let header_timeout = app.gov.snapshot.load().limits.header_read_timeout;
             let svc = service_fn(move |req: Request<Incoming>| {
@@ -278,13 +280,13 @@ async fn accept_loop(
                 Some(acceptor) => match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
                     Ok(Ok(s)) => {
                         let conn = builder.serve_connection_with_upgrades(TokioIo::new(s), svc);
-                        graceful.watch(conn.into_owned()).await
+                        watcher.watch(conn.into_owned()).await
                     }
                     _ => return,
                 },
                 None => {
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc);
-                    graceful.watch(conn.into_owned()).await
+                    watcher.watch(conn.into_owned()).await
                 }
             };
             if let Err(e) = result {
