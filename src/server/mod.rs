@@ -21,6 +21,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,11 +56,6 @@ impl App {
     pub fn observe_upstream(&self, surface: &str, route: &str, started: Instant) {
         let labels = RouteLabels { surface: surface.to_string(), route: route.to_string() };
         self.gov.metrics.upstream_seconds.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
-    }
-
-    /// Audits what became of calls that were held for a person and then forwarded.
-    pub fn held_outcome(&self, decisions: &[String], outcome: &str) {
-        self.gov.held_outcome(decisions, outcome);
     }
 
     /// Records how a relayed stream ended; a cut stream is audited against the calls it carried.
@@ -193,33 +189,13 @@ struct Shared {
 /// own connections for at most 30 s.
 async fn run_worker(main: std::net::TcpListener, admin: Option<TcpListener>, s: Shared) -> anyhow::Result<()> {
     let main = TcpListener::from_std(main)?;
-    let graceful = Arc::new(hyper_util::server::graceful::GracefulShutdown::new());
-    let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(accept_loop(
-        main,
-        Role::Main,
-        s.app.clone(),
-        s.tls.clone(),
-        s.limit.clone(),
-        graceful.clone(),
-        s.shutdown.clone(),
-    )));
-    if let Some(admin) = admin {
-        tasks.push(tokio::spawn(accept_loop(
-            admin,
-            Role::Admin,
-            s.app.clone(),
-            None,
-            s.limit.clone(),
-            graceful.clone(),
-            s.shutdown.clone(),
-        )));
-    }
-    for t in tasks {
-        let _ = t.await;
-    }
-    let graceful =
-        Arc::try_unwrap(graceful).map_err(|_| anyhow::anyhow!("listener tasks still hold the shutdown handle"))?;
+    let graceful = GracefulShutdown::new();
+    let admin_loop = async {
+        if let Some(admin) = admin {
+            accept_loop(admin, Role::Admin, &s, &graceful).await;
+        }
+    };
+    tokio::join!(accept_loop(main, Role::Main, &s, &graceful), admin_loop);
     let worker = worker::index();
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!(worker, "all connections drained"),
@@ -228,15 +204,11 @@ async fn run_worker(main: std::net::TcpListener, admin: Option<TcpListener>, s: 
     Ok(())
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    role: Role,
-    app: Arc<App>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    limit: Arc<Semaphore>,
-    graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
-    mut shutdown: watch::Receiver<bool>,
-) {
+/// Accepts until shutdown. Each connection is watched by `graceful` (through a watcher it owns, so the
+/// drain can start while connections are still in flight). TLS applies to the main listener only.
+async fn accept_loop(listener: TcpListener, role: Role, s: &Shared, graceful: &GracefulShutdown) {
+    let tls = if role == Role::Main { s.tls.clone() } else { None };
+    let mut shutdown = s.shutdown.clone();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -250,17 +222,15 @@ async fn accept_loop(
                 continue;
             }
         };
-        let Ok(permit) = limit.clone().try_acquire_owned() else {
-            app.gov.metrics.limit_hit("max_connections");
+        let Ok(permit) = s.limit.clone().try_acquire_owned() else {
+            s.app.gov.metrics.limit_hit("max_connections");
             tracing::warn!(%peer, "connection refused: limits.max_connections reached");
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let app = s.app.clone();
         let tls = tls.clone();
-        // The connection holds a watcher, not the shutdown handle itself: the handle must be free to
-        // start the drain while connections are still in flight.
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let header_timeout = app.gov.snapshot.load().limits.header_read_timeout;
