@@ -215,15 +215,11 @@ async fn deliver(
     *req.headers_mut() = crate::upstream::request_headers(headers, route.forward_authorization, &route.headers);
     match app.upstream.send(&route.name, req, snap.limits.upstream_timeout).await {
         Ok(resp) => {
-            if plan.held {
-                app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
-            }
+            plan.held_outcome(&app.gov, format_args!("forwarded; the server answered {}", resp.status()));
             respond::relay_untouched(resp)
         }
         Err(e) => {
-            if plan.held {
-                app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
-            }
+            plan.held_outcome(&app.gov, format_args!("forwarding failed: {e}"));
             app.gov.metrics.upstream_error(&route.name, e.kind());
             for text in &plan.forward {
                 if let Ok(p) = jsonrpc::parse_one(text) {

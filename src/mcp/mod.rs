@@ -125,6 +125,16 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Audits what became of the forwarded calls that were held for a person. Nothing is formatted or
+    /// looked up when none was, which is every ordinary call.
+    pub fn held_outcome(&self, gov: &Governor, outcome: std::fmt::Arguments<'_>) {
+        if self.held {
+            gov.held_outcome(&self.decisions, &outcome.to_string());
+        }
+    }
+}
+
 /// Decides every message of a parsed client body.
 pub async fn plan(
     gov: &Governor,

@@ -178,9 +178,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
                                 Ok(()) => "forwarded to the stdio server",
                                 Err(_) => "not forwarded: the stdio server has exited",
                             };
-                            if plan.held {
-                                gov.held_outcome(&plan.decisions, outcome);
-                            }
+                            plan.held_outcome(&gov, format_args!("{outcome}"));
                         }
                     }
                     Ok(Err(error)) => {

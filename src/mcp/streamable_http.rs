@@ -165,15 +165,11 @@ async fn exchange(post: &Post, plan: &Plan) -> Reply {
                     app.elicit.mark(sid);
                 }
             }
-            if plan.held {
-                app.held_outcome(&plan.decisions, &format!("forwarded; the server answered {}", resp.status()));
-            }
+            plan.held_outcome(&app.gov, format_args!("forwarded; the server answered {}", resp.status()));
             Reply::Upstream(resp)
         }
         Err(e) => {
-            if plan.held {
-                app.held_outcome(&plan.decisions, &format!("forwarding failed: {e}"));
-            }
+            plan.held_outcome(&app.gov, format_args!("forwarding failed: {e}"));
             app.gov.metrics.upstream_error(&route.name, e.kind());
             tracing::warn!(route = %route.name, error = %e, "upstream request failed");
             Reply::Failed(errors_for(plan, &e.to_string()), StatusCode::BAD_GATEWAY)
