@@ -92,7 +92,7 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
         fed(cmd, facts, &what);
         if let Some(s) = script {
             let r = analyze(ctx.deeper(), &s, facts);
-            role.merge_from(&r);
+            role.merge(&r);
         } else if let Some(f) = file {
             if st
                 .downloaded
@@ -184,7 +184,7 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
         match (code, script) {
             (Some(c), _) => {
                 let r = analyze_code(ctx, lang, &c, facts);
-                role.merge_from(&r);
+                role.merge(&r);
             }
             (None, Some(f)) => {
                 if st.downloaded.iter().any(|d| !d.is_empty() && f.ends_with(d.as_str())) {
@@ -236,16 +236,4 @@ pub fn classify_interpreter(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], st: &mut Sta
         return None.or(Some(role));
     }
     None
-}
-
-impl Role {
-    fn merge_from(&mut self, o: &Role) {
-        self.downloads |= o.downloads;
-        self.decodes |= o.decodes;
-        self.sensitive |= o.sensitive;
-        self.recon |= o.recon;
-        if self.decoded.is_none() {
-            self.decoded.clone_from(&o.decoded);
-        }
-    }
 }

@@ -72,6 +72,7 @@ pub struct Role {
 }
 
 impl Role {
+    /// Takes in what another command (a pipeline stage, or code an interpreter runs) does.
     fn merge(&mut self, o: &Role) {
         self.downloads |= o.downloads;
         self.decodes |= o.decodes;
