@@ -189,8 +189,38 @@ pub(crate) struct Limits {
 }
 
 /// Finds every candidate in `t`; anchors are visited in any order, results are sorted by the resolver.
+///
+/// Nothing inside one of our own placeholders (`[REDACTED:GITHUB_TOKEN]`, `[HASH:EMAIL:9f2c…]`) is visited:
+/// whatever an anchor there found would start inside the placeholder, which outranks it. Already redacted
+/// text (every second pass, and prompts that quote earlier redacted tool results) is mostly placeholders.
+/// `scan_every_anchor` (tests) visits them anyway, and a property test checks both resolve the same.
 pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
+    scan_with(t, lim, sink, true);
+}
+
+/// [`scan`] without skipping placeholder interiors: the reference the skip is checked against.
+#[cfg(test)]
+pub(crate) fn scan_every_anchor(t: &Text, lim: Limits, sink: &mut Sink) {
+    scan_with(t, lim, sink, false);
+}
+
+#[inline]
+fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
     let lits = literals();
+    // Anchors before this position are inside a placeholder just found.
+    let mut skip = 0usize;
+    let mut visit = |i: usize, sink: &mut Sink| {
+        if i < skip {
+            return;
+        }
+        let before = sink.cands.len();
+        visit_at(t, i, lits, lim, sink);
+        if skip_placeholders && sink.cands.len() > before {
+            if let Some(c) = sink.cands.last().filter(|c| c.kind == Kind::Placeholder && c.start == i) {
+                skip = c.end;
+            }
+        }
+    };
     let b = t.b;
     // Fast path, 64 bytes at a time: classify every byte with comparisons the compiler vectorizes, pack the
     // classes into bit masks, and look up the literal bitmap only at word starts. What is left in the mask
@@ -212,7 +242,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
         while mask != 0 {
             let i = base + mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            visit_at(t, i, lits, lim, sink);
+            visit(i, sink);
         }
         prev_word = word >> 63 != 0;
         base += BLOCK;
@@ -228,7 +258,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
             _ => true,
         };
         if worth {
-            visit_at(t, i, lits, lim, sink);
+            visit(i, sink);
         }
     }
 }

@@ -29,6 +29,12 @@ const PIECES: &[&str] = &[
     "SSN 234567890",
     "AWS secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "[REDACTED:EMAIL]",
+    "[REDACTED:GITHUB_TOKEN]",
+    "[HASH:US_SSN:9f2c1a0b3d4e]",
+    "[HASH:EMAIL:123456789012]",
+    "****1111",
+    "j***@example.com",
+    "[REDACTED:",
     "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
     "@",
     "=",
@@ -95,6 +101,17 @@ proptest! {
         let once = r.redact_text(&text, Direction::ToolResult).text.into_owned();
         let twice = r.redact_text(&once, Direction::ToolResult).text.into_owned();
         prop_assert_eq!(twice, once);
+    }
+
+    #[test]
+    fn skipping_placeholder_interiors_changes_nothing(text in text_strategy(), eof in any::<bool>()) {
+        let t = text::Text { b: text.as_bytes(), eof };
+        let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
+        let mut fast = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+        let mut every = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+        engine::scan(&t, lim, &mut fast);
+        engine::scan_every_anchor(&t, lim, &mut every);
+        prop_assert_eq!(engine::resolve(&text, fast.cands), engine::resolve(&text, every.cands));
     }
 
     #[test]
