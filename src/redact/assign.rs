@@ -187,44 +187,89 @@ enum KeyClass {
     Secret(Kind),
 }
 
+/// A key split into lowercase words, kept in one stack buffer without separators so that two adjacent
+/// words are also one contiguous slice (`api` + `key` → `apikey`).
+struct Words {
+    buf: [u8; 64],
+    /// Word `k` is `buf[ends[k - 1]..ends[k]]` (`ends[-1]` = 0).
+    ends: [u8; 64],
+    n: usize,
+}
+
+impl Words {
+    fn split(key: &[u8]) -> Words {
+        let mut w = Words { buf: [0; 64], ends: [0; 64], n: 0 };
+        let mut len = 0usize;
+        let mut cur = 0usize;
+        let mut prev_lower = false;
+        for &c in key.iter().take(64) {
+            let boundary = matches!(c, b'_' | b'-' | b'.') || (c.is_ascii_uppercase() && prev_lower);
+            if boundary && cur > 0 {
+                w.ends[w.n] = len as u8;
+                w.n += 1;
+                cur = 0;
+            }
+            if c.is_ascii_alphanumeric() {
+                w.buf[len] = c.to_ascii_lowercase();
+                len += 1;
+                cur += 1;
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+        if cur > 0 {
+            w.ends[w.n] = len as u8;
+            w.n += 1;
+        }
+        w
+    }
+
+    fn start(&self, k: usize) -> usize {
+        k.checked_sub(1).map_or(0, |j| usize::from(self.ends[j]))
+    }
+
+    fn word(&self, k: usize) -> &[u8] {
+        &self.buf[self.start(k)..usize::from(self.ends[k])]
+    }
+
+    fn words(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.n).map(|k| self.word(k))
+    }
+
+    /// Every word, then every pair of adjacent words joined.
+    fn words_and_pairs(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let pairs = (1..self.n).map(|k| &self.buf[self.start(k - 1)..usize::from(self.ends[k])]);
+        self.words().chain(pairs)
+    }
+
+    fn has(&self, list: &[&str]) -> bool {
+        self.words_and_pairs().any(|w| list.iter().any(|l| l.as_bytes() == w))
+    }
+
+    fn any(&self, word: &str) -> bool {
+        self.words().any(|w| w == word.as_bytes())
+    }
+}
+
 fn classify(key: &[u8]) -> Option<KeyClass> {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for &c in key {
-        let boundary = matches!(c, b'_' | b'-' | b'.') || (c.is_ascii_uppercase() && prev_lower);
-        if boundary && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        if c.is_ascii_alphanumeric() {
-            cur.push(char::from(c.to_ascii_lowercase()));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    // Join `api key`, `access key`, `private key`, `secret key`, `client secret` into one word.
-    let joined: Vec<String> = words.windows(2).map(|w| format!("{}{}", w[0], w[1])).collect();
-    let has = |list: &[&str]| words.iter().chain(joined.iter()).any(|w| list.contains(&w.as_str()));
-    if has(NOT_THE_VALUE) {
+    let words = Words::split(key);
+    if words.has(NOT_THE_VALUE) {
         return None;
     }
-    let last_is_key = words.last().is_some_and(|w| w == "key" || w == "keys");
+    let last_is_key = words.n > 0 && matches!(words.word(words.n - 1), b"key" | b"keys");
     // Compound words: `pgpassword`, `apitoken`, `clientsecret`.
-    let ends = |sufs: &[&str]| words.iter().any(|w| sufs.iter().any(|s| w.len() > s.len() && w.ends_with(s)));
-    let password = has(PASSWORD_WORDS) || ends(&["password", "passwd"]);
-    let secret = has(SECRET_WORDS) || last_is_key || ends(&["secret", "token", "apikey"]);
+    let ends =
+        |sufs: &[&str]| words.words().any(|w| sufs.iter().any(|s| w.len() > s.len() && w.ends_with(s.as_bytes())));
+    let password = words.has(PASSWORD_WORDS) || ends(&["password", "passwd"]);
+    let secret = words.has(SECRET_WORDS) || last_is_key || ends(&["secret", "token", "apikey"]);
     if !(password || secret) {
         return None;
     }
     if password && !secret {
         return Some(KeyClass::Password);
     }
-    let any = |w: &str| words.iter().any(|x| x == w);
-    let kind = if any("aws") && (any("secret") || has(&["secretaccesskey"])) {
+    let kind = if words.any("aws") && (words.any("secret") || words.has(&["secretaccesskey"])) {
         Kind::AwsSecretKey
-    } else if any("dd") || any("datadog") {
+    } else if words.any("dd") || words.any("datadog") {
         Kind::DatadogKey
     } else if password {
         Kind::Password
@@ -413,8 +458,12 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
     if matches!(v.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'(' | b'*' | b'/' | b'~' | b'#')) {
         return false;
     }
-    let lower: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
-    if DENY_EXACT.iter().any(|d| d.as_bytes() == lower.as_slice())
+    let mut buf = [0u8; 256];
+    let lower = buf.get_mut(..v.len()).unwrap_or_default();
+    lower.copy_from_slice(v);
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
+    if DENY_EXACT.iter().any(|d| d.as_bytes() == lower)
         || DENY_SUB.iter().any(|d| lower.windows(d.len()).any(|w| w == d.as_bytes()))
     {
         return false;

@@ -160,22 +160,60 @@ pub(crate) fn iban_len(cc: &[u8]) -> Option<usize> {
 
 /// Shannon entropy in bits per byte.
 pub(crate) fn entropy(s: &[u8]) -> f64 {
-    if s.is_empty() {
-        return 0.0;
+    Histogram::of(s).entropy()
+}
+
+/// Byte counts of a short string, with the distinct bytes listed so nothing walks all 256 counters.
+struct Histogram {
+    counts: [u16; 256],
+    seen: [u8; 256],
+    distinct: usize,
+    n: usize,
+}
+
+impl Histogram {
+    fn of(s: &[u8]) -> Histogram {
+        let mut h = Histogram { counts: [0; 256], seen: [0; 256], distinct: 0, n: s.len() };
+        for &c in s {
+            let slot = &mut h.counts[usize::from(c)];
+            if *slot == 0 {
+                h.seen[h.distinct] = c;
+                h.distinct += 1;
+            }
+            *slot = slot.saturating_add(1);
+        }
+        h
     }
-    let mut counts = [0u32; 256];
-    for &c in s {
-        counts[usize::from(c)] += 1;
+
+    /// `H = log2(n) − Σ c·log2(c) / n`, with `c·log2(c)` from a table for the counts tokens have.
+    fn entropy(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let table = clog2_table();
+        let sum: f64 = self.seen[..self.distinct]
+            .iter()
+            .map(|&c| {
+                let k = self.counts[usize::from(c)];
+                table.get(usize::from(k)).copied().unwrap_or_else(|| f64::from(k) * f64::from(k).log2())
+            })
+            .sum();
+        let n = self.n as f64;
+        n.log2() - sum / n
     }
-    let n = s.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
+}
+
+/// `c·log2(c)` for `c` in `0..1024` (0 for 0).
+fn clog2_table() -> &'static [f64; 1024] {
+    static T: std::sync::OnceLock<Box<[f64; 1024]>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = Box::new([0.0; 1024]);
+        for (c, v) in t.iter_mut().enumerate().skip(1) {
+            let c = c as f64;
+            *v = c * c.log2();
+        }
+        t
+    })
 }
 
 /// Which character classes occur: (lower, upper, digit, other).
@@ -192,16 +230,12 @@ pub(crate) fn classes(s: &[u8]) -> (bool, bool, bool, bool) {
     r
 }
 
-/// Number of distinct bytes (placeholders like `xxxxxxxx` have very few).
-pub(crate) fn distinct(s: &[u8]) -> usize {
-    let mut seen = [false; 256];
-    s.iter().filter(|&&c| !std::mem::replace(&mut seen[usize::from(c)], true)).count()
-}
-
-/// A random-looking token body: enough distinct characters and entropy for its length.
+/// A random-looking token body: enough distinct characters and entropy for its length (placeholders like
+/// `xxxxxxxx` have very few distinct bytes).
 pub(crate) fn looks_random(s: &[u8]) -> bool {
     let need = if s.len() >= 24 { 10 } else { (s.len() / 3).max(4) };
-    distinct(s) >= need && entropy(s) >= 3.0
+    let h = Histogram::of(s);
+    h.distinct >= need && h.entropy() >= 3.0
 }
 
 #[cfg(test)]
@@ -218,7 +252,27 @@ mod tests {
         assert!(!iban_mod97(b"GB82WEST12345698765433"));
         assert_eq!(iban_len(b"DE"), Some(22));
         assert!(entropy(b"aaaa") < 0.1);
+        assert_eq!(entropy(b""), 0.0);
+        assert!((entropy(b"abcdefgh") - 3.0).abs() < 1e-12);
+        assert!((entropy(b"aabb") - 1.0).abs() < 1e-12);
         assert!(looks_random(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
         assert!(!looks_random(b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+    }
+
+    /// The table form agrees with the textbook sum `−Σ p·log2(p)` to rounding.
+    #[test]
+    fn entropy_matches_the_definition() {
+        let textbook = |s: &[u8]| {
+            let mut counts = [0u32; 256];
+            s.iter().for_each(|&c| counts[usize::from(c)] += 1);
+            let n = s.len() as f64;
+            counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) / n).map(|p| -p * p.log2()).sum::<f64>()
+        };
+        let long: Vec<u8> = (0..4000u32).map(|i| if i % 2 == 0 { b'a' } else { (i * 7 % 61) as u8 + b'A' }).collect();
+        let samples: [&[u8]; 5] =
+            [b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", b"ghp_A1b2C3d4E5f6", b"zz", b"\xff\x00\x00", &long];
+        for s in samples {
+            assert!((entropy(s) - textbook(s)).abs() < 1e-9, "{:?}", String::from_utf8_lossy(s));
+        }
     }
 }

@@ -67,7 +67,8 @@ struct Literals {
     bits: Vec<u64>,
     /// Hashed first three bytes of every pattern (any third byte for two-byte patterns).
     bits3: [u64; 1024],
-    buckets: std::collections::HashMap<[u8; 2], Vec<usize>>,
+    /// Pattern indices by first two bytes (`key2`), sorted by key for a binary search.
+    buckets: Vec<(u16, Vec<usize>)>,
 }
 
 impl Literals {
@@ -123,16 +124,17 @@ fn literals() -> &'static Literals {
             pats.push((p.as_bytes(), Anchor::DiscordToken));
         }
         let mut bits = vec![0u64; 1024];
-        let mut buckets: std::collections::HashMap<[u8; 2], Vec<usize>> = std::collections::HashMap::new();
+        let mut by_key: std::collections::BTreeMap<u16, Vec<usize>> = std::collections::BTreeMap::new();
         for (i, (p, _)) in pats.iter().enumerate() {
             if let [a, b, ..] = **p {
                 let k = key2(a, b);
                 if let Some(w) = bits.get_mut(k / 64) {
                     *w |= 1 << (k % 64);
                 }
-                buckets.entry([a, b]).or_default().push(i);
+                by_key.entry(k as u16).or_default().push(i);
             }
         }
+        let buckets: Vec<(u16, Vec<usize>)> = by_key.into_iter().collect();
         let mut bits3 = [0u64; 1024];
         for (p, _) in &pats {
             let thirds: Vec<u8> = match **p {
@@ -320,7 +322,10 @@ fn word_start(t: &Text, i: usize, c: u8, lits: &Literals, lim: Limits, sink: &mu
     if !matches!(lits.bits.get(k / 64), Some(w) if w & (1 << (k % 64)) != 0) {
         return Ok(());
     }
-    let Some(bucket) = lits.buckets.get(&[c, c2]) else {
+    let Ok(b) = lits.buckets.binary_search_by_key(&(k as u16), |(key, _)| *key) else {
+        return Ok(());
+    };
+    let Some((_, bucket)) = lits.buckets.get(b) else {
         return Ok(());
     };
     if matches!(t.prev(i), Some(b':' | b'_')) && t.in_label(i) {

@@ -36,13 +36,14 @@ fn sep_ok(s: &[u8]) -> bool {
     matches!(s, b" " | b"-" | b"." | b"(" | b")" | b" (" | b") " | b")-" | b"-(" | b" - ")
 }
 
-fn parse(t: &Text, i: usize) -> Result<Option<Groups>, More> {
-    let mut gr = Groups { g: [(0, 0); MAX_GROUPS], sep: [(0, 0); MAX_GROUPS], n: 0 };
+/// Parses the groups of the run at `i` into `gr` (filled in place: the struct is too big to move around
+/// per digit run); false when a group is longer than 24 digits.
+fn parse(t: &Text, i: usize, gr: &mut Groups) -> Result<bool, More> {
     let mut p = i;
     loop {
         let d = t.run(p, 24, |c| c.is_ascii_digit())?;
         if d > 24 {
-            return Ok(None);
+            return Ok(false);
         }
         if let Some(slot) = gr.g.get_mut(gr.n) {
             *slot = (p, p + d);
@@ -64,7 +65,7 @@ fn parse(t: &Text, i: usize) -> Result<Option<Groups>, More> {
         }
         p += s;
     }
-    Ok(Some(gr))
+    Ok(true)
 }
 
 /// Entry point for a digit run starting at `i` (the byte before is not a digit).
@@ -90,9 +91,10 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         }
         _ => {}
     }
-    let Some(gr) = parse(t, i)? else {
+    let mut gr = Groups { g: [(0, 0); MAX_GROUPS], sep: [(0, 0); MAX_GROUPS], n: 0 };
+    if !parse(t, i, &mut gr)? {
         return Ok(());
-    };
+    }
     let after_last = gr.g.get(gr.n - 1).map_or(i, |g| g.1);
     let end_ok_full =
         !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
@@ -115,9 +117,18 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
             *slot = nd_all;
         }
     }
+    // Group lengths and separators once; a prefix of `k` groups is a prefix of each.
+    let mut sep_buf: [&[u8]; MAX_GROUPS] = [&[]; MAX_GROUPS];
+    let mut len_buf = [0usize; MAX_GROUPS];
+    for j in 0..gr.n {
+        len_buf[j] = gr.len(j);
+        if j > 0 {
+            sep_buf[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
+        }
+    }
     let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
     for k in (1..=gr.n).rev() {
-        let cut_ok = if k == gr.n { end_ok_full } else { matches!(t.slice(gr.sep[k].0, gr.sep[k].1), b" " | b" (") };
+        let cut_ok = if k == gr.n { end_ok_full } else { matches!(sep_buf[k - 1], b" " | b" (") };
         if !cut_ok {
             continue;
         }
@@ -127,14 +138,6 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         }
         let ds = digits.get(..nd).unwrap_or_default();
         let end = gr.g[k - 1].1;
-        let mut sep_buf: [&[u8]; MAX_GROUPS] = [&[]; MAX_GROUPS];
-        let mut len_buf = [0usize; MAX_GROUPS];
-        for j in 0..k {
-            len_buf[j] = gr.len(j);
-            if j > 0 {
-                sep_buf[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
-            }
-        }
         let seps = &sep_buf[..k - 1];
         let lens = &len_buf[..k];
         if lead.is_none() {
