@@ -242,7 +242,7 @@ impl Words {
     }
 
     fn has(&self, list: &[&str]) -> bool {
-        self.words_and_pairs().any(|w| list.iter().any(|l| l.as_bytes() == w))
+        self.words_and_pairs().any(|w| checks::one_of(w, list))
     }
 
     fn any(&self, word: &str) -> bool {
@@ -463,9 +463,7 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
     lower.copy_from_slice(v);
     lower.make_ascii_lowercase();
     let lower = &*lower;
-    if DENY_EXACT.iter().any(|d| d.as_bytes() == lower)
-        || DENY_SUB.iter().any(|d| lower.windows(d.len()).any(|w| w == d.as_bytes()))
-    {
+    if checks::one_of(lower, DENY_EXACT) || DENY_SUB.iter().any(|d| checks::contains(lower, d.as_bytes())) {
         return false;
     }
     let (lo, up, dg, other) = checks::classes(v);

@@ -63,15 +63,33 @@ pub(crate) fn iban_mod97(iban: &[u8]) -> bool {
         return false;
     }
     let (head, tail) = iban.split_at(4);
-    let mut rem = 0u32;
+    // Accumulate in 64 bits and reduce only when the next step could overflow: one `%` per ~16 digits
+    // instead of one per character.
+    let mut rem = 0u64;
     for &c in tail.iter().chain(head) {
+        if rem >= 1 << 56 {
+            rem %= 97;
+        }
         match c {
-            b'0'..=b'9' => rem = (rem * 10 + u32::from(c - b'0')) % 97,
-            b'A'..=b'Z' => rem = (rem * 100 + u32::from(c - b'A' + 10)) % 97,
+            b'0'..=b'9' => rem = rem * 10 + u64::from(c - b'0'),
+            b'A'..=b'Z' => rem = rem * 100 + u64::from(c - b'A' + 10),
             _ => return false,
         }
     }
-    rem == 1
+    rem % 97 == 1
+}
+
+/// Whether `needle` occurs in `hay` (short needles; the first byte filters before a full compare).
+#[inline]
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else { return true };
+    hay.windows(needle.len()).any(|w| w.first() == Some(&first) && w == needle)
+}
+
+/// Whether `word` is one of `list` (the length and first byte filter before a full compare).
+#[inline]
+pub(crate) fn one_of(word: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|l| l.len() == word.len() && l.as_bytes().first() == word.first() && l.as_bytes() == word)
 }
 
 /// IBAN length by country code (ISO 13616 registry).
@@ -250,6 +268,12 @@ mod tests {
         assert!(!verhoeff(b"234123412345"));
         assert!(iban_mod97(b"GB82WEST12345698765432"));
         assert!(!iban_mod97(b"GB82WEST12345698765433"));
+        // The longest IBANs (Russia, 33; Saint Lucia, 32) exercise the deferred reduction.
+        assert!(iban_mod97(b"RU0204452560040702810412345678901"));
+        assert!(iban_mod97(b"LC55HEMM000100010012001200023015"));
+        assert!(!iban_mod97(b"LC55HEMM000100010012001200023016"));
+        assert!(contains(b"my_password", b"pass") && !contains(b"pas", b"pass") && contains(b"x", b""));
+        assert!(one_of(b"id", &["ids", "id"]) && !one_of(b"i", &["ids", "id"]));
         assert_eq!(iban_len(b"DE"), Some(22));
         assert!(entropy(b"aaaa") < 0.1);
         assert_eq!(entropy(b""), 0.0);

@@ -229,10 +229,12 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
     // is a superset of the positions `visit_at` acts on.
     let mut base = 0;
     let mut prev_word = false;
+    let mut prev_digit = false;
     while let Some(blk) = b.get(base..base + BLOCK + 2) {
-        let (word, special) = classify_block(blk);
+        let (word, digit, punct) = classify_block(blk);
         let starts = word & !((word << 1) | u64::from(prev_word));
-        let mut mask = special;
+        // Only the first digit of a run: `visit_at` ignores a digit after a digit.
+        let mut mask = punct | (digit & !((digit << 1) | u64::from(prev_digit)));
         let mut s = starts;
         while s != 0 {
             let k = s.trailing_zeros() as usize;
@@ -247,6 +249,7 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
             visit(i, sink);
         }
         prev_word = word >> 63 != 0;
+        prev_digit = digit >> 63 != 0;
         base += BLOCK;
     }
     // The last partial block (all of a short text): the same test one byte at a time.
@@ -267,19 +270,21 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
 
 const BLOCK: usize = 64;
 
-/// Bit masks over the first 64 bytes of `blk`: `[A-Za-z0-9]`, and bytes with an anchor class (digits, `@`,
+/// Bit masks over the first 64 bytes of `blk`: `[A-Za-z0-9]`, `[0-9]`, and the punctuation anchors (`@`,
 /// `=`, `:`, `[`, `-`).
 #[inline]
-fn classify_block(blk: &[u8]) -> (u64, u64) {
+fn classify_block(blk: &[u8]) -> (u64, u64, u64) {
     let mut word = [0u8; BLOCK];
-    let mut special = [0u8; BLOCK];
-    for ((w, s), &c) in word.iter_mut().zip(special.iter_mut()).zip(blk) {
+    let mut digits = [0u8; BLOCK];
+    let mut punct = [0u8; BLOCK];
+    for (((w, d), p), &c) in word.iter_mut().zip(digits.iter_mut()).zip(punct.iter_mut()).zip(blk) {
         let digit = c.wrapping_sub(b'0') < 10;
         let alpha = (c | 0x20).wrapping_sub(b'a') < 26;
         *w = u8::from(digit | alpha);
-        *s = u8::from(digit | (c == b'@') | (c == b'=') | (c == b':') | (c == b'[') | (c == b'-'));
+        *d = u8::from(digit);
+        *p = u8::from((c == b'@') | (c == b'=') | (c == b':') | (c == b'[') | (c == b'-'));
     }
-    (pack(&word), pack(&special))
+    (pack(&word), pack(&digits), pack(&punct))
 }
 
 /// Packs 64 bytes that are each 0 or 1 into a bit mask (byte `k` → bit `k`).
