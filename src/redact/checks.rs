@@ -193,12 +193,14 @@ impl Histogram {
     fn of(s: &[u8]) -> Histogram {
         let mut h = Histogram { counts: [0; 256], seen: [0; 256], distinct: 0, n: s.len() };
         for &c in s {
+            // Branch-free: in a random token "first time seen?" is a coin flip the predictor keeps losing.
             let slot = &mut h.counts[usize::from(c)];
-            if *slot == 0 {
-                h.seen[h.distinct] = c;
-                h.distinct += 1;
-            }
+            let new = *slot == 0;
             *slot = slot.saturating_add(1);
+            if let Some(free) = h.seen.get_mut(h.distinct) {
+                *free = c;
+            }
+            h.distinct += usize::from(new);
         }
         h
     }

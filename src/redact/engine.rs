@@ -67,8 +67,9 @@ struct Literals {
     bits: Vec<u64>,
     /// Hashed first three bytes of every pattern (any third byte for two-byte patterns).
     bits3: [u64; 1024],
-    /// Pattern indices by first two bytes (`key2`), sorted by key for a binary search.
-    buckets: Vec<(u16, Vec<usize>)>,
+    /// Pattern indices by first two bytes: `bucket_of[key2]` is 1 + the index into `buckets`, 0 for none.
+    bucket_of: Box<[u16]>,
+    buckets: Vec<Vec<usize>>,
 }
 
 impl Literals {
@@ -134,7 +135,14 @@ fn literals() -> &'static Literals {
                 by_key.entry(k as u16).or_default().push(i);
             }
         }
-        let buckets: Vec<(u16, Vec<usize>)> = by_key.into_iter().collect();
+        let mut bucket_of = vec![0u16; 1 << 16].into_boxed_slice();
+        let mut buckets = Vec::with_capacity(by_key.len());
+        for (k, list) in by_key {
+            buckets.push(list);
+            if let Some(slot) = bucket_of.get_mut(usize::from(k)) {
+                *slot = u16::try_from(buckets.len()).unwrap_or(0);
+            }
+        }
         let mut bits3 = [0u64; 1024];
         for (p, _) in &pats {
             let thirds: Vec<u8> = match **p {
@@ -150,7 +158,7 @@ fn literals() -> &'static Literals {
                 }
             }
         }
-        Literals { pats, bits, bits3, buckets }
+        Literals { pats, bits, bits3, bucket_of, buckets }
     })
 }
 
@@ -327,10 +335,9 @@ fn word_start(t: &Text, i: usize, c: u8, lits: &Literals, lim: Limits, sink: &mu
     if !matches!(lits.bits.get(k / 64), Some(w) if w & (1 << (k % 64)) != 0) {
         return Ok(());
     }
-    let Ok(b) = lits.buckets.binary_search_by_key(&(k as u16), |(key, _)| *key) else {
-        return Ok(());
-    };
-    let Some((_, bucket)) = lits.buckets.get(b) else {
+    let Some(bucket) =
+        lits.bucket_of.get(k).and_then(|&b| usize::from(b).checked_sub(1)).and_then(|b| lits.buckets.get(b))
+    else {
         return Ok(());
     };
     if matches!(t.prev(i), Some(b':' | b'_')) && t.in_label(i) {
