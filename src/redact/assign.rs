@@ -497,3 +497,41 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(key: &str) -> (Vec<String>, Vec<String>) {
+        let w = Words::split(key.as_bytes());
+        let words: Vec<String> = w.words().map(|x| String::from_utf8_lossy(x).into_owned()).collect();
+        let all: Vec<String> = w.words_and_pairs().map(|x| String::from_utf8_lossy(x).into_owned()).collect();
+        (words, all)
+    }
+
+    #[test]
+    fn keys_split_into_words_and_pairs() {
+        let (words, all) = split("clientSecret_KEY.v2");
+        assert_eq!(words, ["client", "secret", "key", "v2"]);
+        assert_eq!(all[4..], ["clientsecret", "secretkey", "keyv2"]);
+        assert_eq!(split("--api-key").0, ["api", "key"]);
+        assert_eq!(split("PGPASSWORD").0, ["pgpassword"]);
+        assert!(split("__").0.is_empty());
+        // The most words 64 bytes can hold; bytes past 64 are ignored (`detect` never passes longer keys).
+        let many = "a_".repeat(32) + &"B".repeat(32);
+        assert_eq!(Words::split(many.as_bytes()).n, 32);
+        let alternating: String = (0..64).map(|i| if i % 2 == 0 { 'a' } else { 'B' }).collect();
+        assert_eq!(Words::split(alternating.as_bytes()).n, 33); // a | ba × 31 | b
+    }
+
+    #[test]
+    fn key_classes() {
+        assert_eq!(classify(b"password"), Some(KeyClass::Password));
+        assert_eq!(classify(b"AWS_SECRET_ACCESS_KEY"), Some(KeyClass::Secret(Kind::AwsSecretKey)));
+        assert_eq!(classify(b"dd_api_key"), Some(KeyClass::Secret(Kind::DatadogKey)));
+        assert_eq!(classify(b"clientSecret"), Some(KeyClass::Secret(Kind::Secret)));
+        assert_eq!(classify(b"max_tokens"), None);
+        assert_eq!(classify(b"api_key_id"), None);
+        assert_eq!(classify(b"username"), None);
+    }
+}
