@@ -342,7 +342,10 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     }
     v += sp;
-    let (mut vs, mut ve, quoted) = match value(t, v)? {
+    // In a query string (`?password=x&user=y`) `&` ends the value; elsewhere (`.env`, config) it is part
+    // of it.
+    let query = matches!(t.prev(k_end - kl), Some(b'?' | b'&'));
+    let (mut vs, mut ve, quoted) = match value(t, v, query)? {
         Some(x) => x,
         None => return Ok(()),
     };
@@ -395,14 +398,14 @@ pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result
 
 fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     if matches!(t.get(v)?, Some(b'"' | b'\'' | b'`')) {
-        return value(t, v);
+        return value(t, v, false);
     }
     let n = t.run(v, 128, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'`'))?;
     Ok((n > 0 && n <= 128).then_some((v, v + n, false)))
 }
 
 /// The value span at `v`: quoted (`"…"`, `'…'`, `` `…` ``, no newline) or a bare run; plus whether quoted.
-fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
+fn value(t: &Text, v: usize, query: bool) -> Result<Option<(usize, usize, bool)>, More> {
     match t.get(v)? {
         Some(q @ (b'"' | b'\'' | b'`')) => {
             let n = t.run(v + 1, 256, |c| c != q && c != b'\n' && c != b'\r' && c != b'\\')?;
@@ -418,7 +421,6 @@ fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
                     && !matches!(
                         c,
                         b',' | b';'
-                            | b'&'
                             | b'"'
                             | b'\''
                             | b'`'
@@ -432,6 +434,7 @@ fn value(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
                             | b']'
                             | b'\\'
                     )
+                    && !(query && c == b'&')
             })?;
             if n == 0 || n > 256 {
                 return Ok(None);

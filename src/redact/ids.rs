@@ -22,11 +22,17 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
         iban(t, i - 2, sink)?;
         nino(t, i - 2, sink)?;
     }
-    if i >= 3 && t.prev(i) == Some(b' ') && upper_at(t, i - 2) && upper_at(t, i - 3) && boundary_before(t, i - 3) {
-        nino(t, i - 3, sink)?;
-    }
     if i >= 5 && (1..=5).all(|k| upper_at(t, i - k)) && boundary_before(t, i - 5) {
         pan(t, i - 5, sink)?;
+    }
+    Ok(())
+}
+
+/// A digit run after `XY ` (two capitals and a space): the spaced form of a National Insurance number,
+/// `AB 12 34 56 C`. Called for every digit run that follows a space.
+pub(crate) fn after_space(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
+    if i >= 3 && t.prev(i) == Some(b' ') && upper_at(t, i - 2) && upper_at(t, i - 3) && boundary_before(t, i - 3) {
+        nino(t, i - 3, sink)?;
     }
     Ok(())
 }

@@ -74,6 +74,9 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     if matches!(prev, Some(c) if c.is_ascii_alphabetic() || c == b'_') {
         return super::ids::detect(t, i, sink);
     }
+    if prev == Some(b' ') {
+        super::ids::after_space(t, i, sink)?;
+    }
     let lead = match prev {
         Some(b'+') | Some(b'(') => Some(i - 1),
         _ => None,

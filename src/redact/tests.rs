@@ -133,3 +133,17 @@ fn more_formats() {
         assert!(out.starts_with("value [REDACTED:") && out.ends_with("] end"), "{c:?} -> {out:?}");
     }
 }
+
+/// Found by probing with samples outside the corpus: the spaced NINO form was unreachable (a digit run
+/// after a space never reached the look-back identifiers), and `&` cut a password short outside URLs.
+#[test]
+fn spaced_nino_and_ampersand_passwords() {
+    assert_eq!(red("NI AB 12 34 56 C."), "NI [REDACTED:UK_NINO].");
+    assert_eq!(red("GB 12 34 56 A"), "GB 12 34 56 A");
+    assert_eq!(red("DB_PASSWORD=Tr0ub4dor&3"), "DB_PASSWORD=[REDACTED:PASSWORD]");
+    assert_eq!(
+        red("https://x.io/cb?password=Zq9xW2vK&user=bob"),
+        "https://x.io/cb?password=[REDACTED:PASSWORD]&user=bob"
+    );
+    assert_eq!(red("a=1&secret=Zq9xW2vKp7Lm&b=2"), "a=1&secret=[REDACTED:SECRET]&b=2");
+}
