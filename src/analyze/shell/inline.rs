@@ -5,8 +5,9 @@
 //! Shell code is analyzed by the shell analyzer one level deeper. Other languages are judged by what their
 //! source mentions (sockets with process spawning, downloads with eval, decoding with exec) and their string
 //! literals are analyzed as shell commands when the code shells out, as paths and as URLs.
-use super::classify::{check_path, is_shell, Intent};
+use super::classify::{check_path, Intent};
 use super::decode::fork_bomb;
+use super::wrappers::is_shell;
 use super::{analyze, Ctx, Role, State};
 use crate::analyze::url::{inspect_url, looks_like_url, UrlContext};
 use crate::analyze::{Facts, Tag};

@@ -4,7 +4,8 @@
 //! `nohup`, `timeout`, `xargs`, `busybox` …) and environment prefixes, recurses into `sh -c`, `eval`,
 //! substitutions and decoded payloads (bounded by [`MAX_DEPTH`]), and applies the rules that need a whole
 //! pipeline (`curl … | sh`, `base64 -d | bash`, `cat secret | nc`). Per-command meaning lives in
-//! [`classify`], network commands in [`net`], inline interpreter code and decoders in [`inline`].
+//! [`classify`], wrappers in [`wrappers`], network commands in [`net`], inline interpreter code and decoders
+//! in [`inline`].
 //! Nothing here runs anything; all work is bounded by input length, token count and depth.
 pub mod classify;
 pub mod decode;
@@ -14,6 +15,7 @@ pub mod interp;
 pub mod lex;
 pub mod net;
 pub mod system;
+pub mod wrappers;
 
 use super::{Analyzer, Facts, Tag};
 use lex::{Op, Redirect, SubKind, Token, Word};
@@ -314,7 +316,7 @@ fn resolve(
     }
     let mut cmd =
         Cmd { name: String::new(), args: words, redirs: simple.redirs, piped_in, piped_out, via_xargs: false, subs };
-    classify::peel_wrappers(ctx, &mut cmd, st, facts);
+    wrappers::peel(ctx, &mut cmd, st, facts);
     Some(cmd)
 }
 

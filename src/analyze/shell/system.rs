@@ -460,7 +460,7 @@ fn find(ctx: Ctx<'_>, cmd: &Cmd, args: &[Word], argv: &[&str], st: &mut State, f
             via_xargs: false,
             subs: Vec::new(),
         };
-        super::classify::peel_wrappers(ctx, &mut nested, st, facts);
+        super::wrappers::peel(ctx, &mut nested, st, facts);
         let recursive_rm = nested.name == "rm";
         super::classify::classify(ctx, &nested, st, facts);
         if recursive_rm {
