@@ -75,3 +75,24 @@ fn glued_phone_chain() {
     check(&chain);
     check(&format!("x {chain}"));
 }
+
+/// An address whose domain ran on into the next address's local part (`x@a.bc.y2.z@d.ef`) was rejected
+/// (TLD `y2`) until its neighbour was replaced, so each pass uncovered one more address of a long glued
+/// chain, past the pass limit. Found by the fuzzer in session 4.
+#[test]
+fn domain_running_into_the_next_local_part() {
+    let crash = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/seeds/redactor/regression-email-domain-into-next-local"
+    ))
+    .expect("seed file");
+    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    let link = "1@qi.exampqni.examqni.example2.-EEupymple43examqni.ni.example.-ampq";
+    check(&link.repeat(8));
+    let r = Redactor::default();
+    let out = r.redact_text("x@a.bc.y2.z@d.ef", Direction::Prompt).text.into_owned();
+    assert_eq!(out, "[REDACTED:EMAIL].[REDACTED:EMAIL]");
+    // Without a following address the run-on domain is still not an address.
+    let out = r.redact_text("x@a.bc.y2 and more", Direction::Prompt).text.into_owned();
+    assert_eq!(out, "x@a.bc.y2 and more");
+}

@@ -49,6 +49,8 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let mut p = a + 1;
     let mut labels = 0;
     let mut last;
+    // Label spans (a domain of ≤ 254 bytes has ≤ 127 labels).
+    let mut spans = [(0usize, 0usize); 128];
     loop {
         let run = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
         let label = t.slice(p, p + run);
@@ -61,6 +63,9 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         if l == 0 || run > 63 || p + l - a > 254 {
             return Ok(());
         }
+        if let Some(slot) = spans.get_mut(labels) {
+            *slot = (p, p + l);
+        }
         labels += 1;
         last = (p, p + l);
         p += l;
@@ -70,13 +75,34 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
             break;
         }
     }
-    let tld = t.slice(last.0, last.1);
-    if labels < 2
-        || !(2..=24).contains(&tld.len())
-        || !tld.iter().all(u8::is_ascii_alphabetic)
-        || FILE_EXTS.iter().any(|e| e.eq_ignore_ascii_case(tld))
-    {
+    let tld_ok = |(s, e): (usize, usize)| {
+        let tld = t.slice(s, e);
+        (2..=24).contains(&tld.len())
+            && tld.iter().all(u8::is_ascii_alphabetic)
+            && !FILE_EXTS.iter().any(|x| x.eq_ignore_ascii_case(tld))
+    };
+    if labels < 2 {
         return Ok(());
+    }
+    if !tld_ok(last) {
+        // The domain ran on into the local part of the next address of a glued chain
+        // (`x@a.bc.y2.z@d.ef`): once that address is replaced this one reads `x@a.bc`, so one pass must
+        // find that too, or each pass would uncover one more address of the chain. The longest prefix of
+        // labels with a valid TLD counts when what follows its dot runs into an `@` as a local part would.
+        let mut found = None;
+        for k in (2..labels.min(spans.len())).rev() {
+            let Some(&(s, e)) = spans.get(k - 1) else { continue };
+            if !tld_ok((s, e)) {
+                continue;
+            }
+            let n = t.run(e + 1, 64, local_char)?;
+            if n <= 64 && t.get(e + 1 + n)? == Some(b'@') {
+                found = Some(e);
+                break;
+            }
+        }
+        let Some(e) = found else { return Ok(()) };
+        p = e;
     }
     match t.get(p)? {
         Some(c) if c == b'_' || c == b'@' => return Ok(()),
