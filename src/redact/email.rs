@@ -49,8 +49,6 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let mut p = a + 1;
     let mut labels = 0;
     let mut last;
-    // Label spans (a domain of ≤ 254 bytes has ≤ 127 labels).
-    let mut spans = [(0usize, 0usize); 128];
     loop {
         let run = t.run(p, 63, |c| c.is_ascii_alphanumeric() || c == b'-')?;
         let label = t.slice(p, p + run);
@@ -62,9 +60,6 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         l -= label.get(..l).unwrap_or_default().iter().rev().take_while(|&&c| c == b'-').count();
         if l == 0 || run > 63 || p + l - a > 254 {
             return Ok(());
-        }
-        if let Some(slot) = spans.get_mut(labels) {
-            *slot = (p, p + l);
         }
         labels += 1;
         last = (p, p + l);
@@ -89,9 +84,13 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         // (`x@a.bc.y2.z@d.ef`): once that address is replaced this one reads `x@a.bc`, so one pass must
         // find that too, or each pass would uncover one more address of the chain. The longest prefix of
         // labels with a valid TLD counts when what follows its dot runs into an `@` as a local part would.
+        // Labels are separated by single dots, so the shorter domains end at the dots after the first label.
+        let dom = a + 1;
+        let dots: Vec<usize> =
+            t.slice(dom, last.0).iter().enumerate().filter(|&(_, &c)| c == b'.').map(|(k, _)| dom + k).collect();
         let mut found = None;
-        for k in (2..labels.min(spans.len())).rev() {
-            let Some(&(s, e)) = spans.get(k - 1) else { continue };
+        for w in dots.windows(2).rev() {
+            let (s, e) = (w[0] + 1, w[1]);
             if !tld_ok((s, e)) {
                 continue;
             }
