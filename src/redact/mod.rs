@@ -15,6 +15,7 @@ mod checks;
 mod email;
 mod engine;
 mod ids;
+mod keys;
 mod kinds;
 mod numbers;
 mod settings;
