@@ -203,19 +203,9 @@ pub(crate) struct Limits {
 /// Nothing inside one of our own placeholders (`[REDACTED:GITHUB_TOKEN]`, `[HASH:EMAIL:9f2c…]`) is visited:
 /// whatever an anchor there found would start inside the placeholder, which outranks it. Already redacted
 /// text (every second pass, and prompts that quote earlier redacted tool results) is mostly placeholders.
-/// `scan_every_anchor` (tests) visits them anyway, and a property test checks both resolve the same.
+/// `scan_every_anchor` (tests) visits every byte instead, and a property test checks both resolve the same:
+/// that proves the prefilter keeps every position that matters and the skip loses nothing.
 pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
-    scan_with(t, lim, sink, true);
-}
-
-/// [`scan`] without skipping placeholder interiors: the reference the skip is checked against.
-#[cfg(test)]
-pub(crate) fn scan_every_anchor(t: &Text, lim: Limits, sink: &mut Sink) {
-    scan_with(t, lim, sink, false);
-}
-
-#[inline]
-fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
     let lits = literals();
     // Anchors before this position are inside a placeholder just found.
     let mut skip = 0usize;
@@ -225,7 +215,7 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
         }
         let before = sink.cands.len();
         visit_at(t, i, lits, lim, sink);
-        if skip_placeholders && sink.cands.len() > before {
+        if sink.cands.len() > before {
             if let Some(c) = sink.cands.last().filter(|c| c.kind == Kind::Placeholder && c.start == i) {
                 skip = c.end;
             }
@@ -238,11 +228,17 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
     let mut base = 0;
     let mut prev_word = false;
     let mut prev_digit = false;
+    let mut prev_starts = 0u64;
     while let Some(blk) = b.get(base..base + BLOCK + 2) {
         let (word, digit, punct) = classify_block(blk);
-        let starts = word & !((word << 1) | u64::from(prev_word));
-        // Only the first digit of a run: `visit_at` ignores a digit after a digit.
-        let mut mask = punct | (digit & !((digit << 1) | u64::from(prev_digit)));
+        let after_word = (word << 1) | u64::from(prev_word);
+        let starts = word & !after_word;
+        // Only the first digit of a run: `visit_at` ignores a digit after a digit. A run inside a word
+        // (`A1b2`, `NN7`) only matters to the look-back identifiers, which need it 2 (`GB82`, `AB12…`) or 5
+        // (`ABCPA1234A`) bytes after the word's start.
+        let run_starts = digit & !((digit << 1) | u64::from(prev_digit));
+        let id_offsets = (starts << 2) | (prev_starts >> 62) | (starts << 5) | (prev_starts >> 59);
+        let mut mask = punct | (run_starts & (!after_word | id_offsets));
         let mut s = starts;
         while s != 0 {
             let k = s.trailing_zeros() as usize;
@@ -258,6 +254,7 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
         }
         prev_word = word >> 63 != 0;
         prev_digit = digit >> 63 != 0;
+        prev_starts = starts;
         base += BLOCK;
     }
     // The last partial block (all of a short text): the same test one byte at a time.
@@ -273,6 +270,16 @@ fn scan_with(t: &Text, lim: Limits, sink: &mut Sink, skip_placeholders: bool) {
         if worth {
             visit(i, sink);
         }
+    }
+}
+
+/// The reference [`scan`] is checked against: every byte is visited, with no prefilter and no placeholder
+/// skip.
+#[cfg(test)]
+pub(crate) fn scan_every_anchor(t: &Text, lim: Limits, sink: &mut Sink) {
+    let lits = literals();
+    for i in 0..t.b.len() {
+        visit_at(t, i, lits, lim, sink);
     }
 }
 

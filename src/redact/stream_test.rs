@@ -27,6 +27,12 @@ const PIECES: &[&str] = &[
     "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
     "password: required",
     "SSN 234567890",
+    "ABCPA1234F",
+    "AB123456C",
+    "AB 12 34 56 C",
+    "xA1b2",
+    "GB82",
+    "QQ12",
     "AWS secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "[REDACTED:EMAIL]",
     "[REDACTED:GITHUB_TOKEN]",
@@ -103,8 +109,12 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 
+    /// The prefilter (64-byte blocks, then a byte loop) and the placeholder skip against visiting every
+    /// byte; the padding moves each piece across block boundaries.
     #[test]
-    fn skipping_placeholder_interiors_changes_nothing(text in text_strategy(), eof in any::<bool>()) {
+    fn prefilter_and_skips_change_nothing(pad in 0usize..130, body in text_strategy(), eof in any::<bool>()) {
+        // The tail keeps the body inside the 64-byte fast path rather than the byte-wise last block.
+        let text = format!("{}{body}{}", "x ".repeat(pad / 2) + &".".repeat(pad % 2), " tail".repeat(14));
         let t = text::Text { b: text.as_bytes(), eof };
         let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
         let mut fast = engine::Sink { cands: Vec::new(), pending: usize::MAX };
@@ -119,6 +129,32 @@ proptest! {
         let r = Redactor::default();
         let _ = r.redact_text(&text, Direction::Audit);
         let _ = stream_all(&r, &[&text]);
+    }
+}
+
+/// Every piece at every offset around the first two block boundaries: anchors whose look-back crosses a
+/// boundary (`GB82` with its digits in the next block) are kept by the prefilter.
+#[test]
+fn prefilter_keeps_anchors_at_every_offset() {
+    let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
+    for piece in PIECES {
+        for pad in 0..140 {
+            // The tail keeps the piece inside the 64-byte fast path rather than the byte-wise last block.
+            let text = format!("{}{piece}{}", " ".repeat(pad), " tail".repeat(30));
+            for eof in [true, false] {
+                let t = text::Text { b: text.as_bytes(), eof };
+                let mut fast = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+                let mut every = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+                engine::scan(&t, lim, &mut fast);
+                engine::scan_every_anchor(&t, lim, &mut every);
+                assert_eq!(
+                    engine::resolve(&text, fast.cands),
+                    engine::resolve(&text, every.cands),
+                    "{piece:?} after {pad} spaces"
+                );
+                assert_eq!(fast.pending, every.pending, "{piece:?} after {pad} spaces");
+            }
+        }
     }
 }
 
