@@ -31,9 +31,16 @@ pub(crate) struct Sink {
     pub cands: Vec<Cand>,
     /// Lowest position at which a candidate may still start once more input arrives.
     pub pending: usize,
+    /// Digit runs that start before this position were already decided by the number validator, as inner
+    /// groups of a run it parsed (`1111` in `4111 1111 1111 1111`); the scanner does not visit them again.
+    pub numbers_done: usize,
 }
 
 impl Sink {
+    pub fn new() -> Self {
+        Sink { cands: Vec::new(), pending: usize::MAX, numbers_done: 0 }
+    }
+
     /// Records a candidate.
     pub fn add(&mut self, start: usize, end: usize, kind: Kind, prio: u8) {
         if start < end {
@@ -214,7 +221,8 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
             return;
         }
         let before = sink.cands.len();
-        visit_at(t, i, lits, lim, sink);
+        let numbers = i >= sink.numbers_done;
+        visit_at(t, i, lits, lim, numbers, sink);
         if sink.cands.len() > before {
             if let Some(c) = sink.cands.last().filter(|c| c.kind == Kind::Placeholder && c.start == i) {
                 skip = c.end;
@@ -279,7 +287,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
 pub(crate) fn scan_every_anchor(t: &Text, lim: Limits, sink: &mut Sink) {
     let lits = literals();
     for i in 0..t.b.len() {
-        visit_at(t, i, lits, lim, sink);
+        visit_at(t, i, lits, lim, true, sink);
     }
 }
 
@@ -315,9 +323,10 @@ fn pack(flags: &[u8; BLOCK]) -> u64 {
     m
 }
 
-/// Everything that may start at byte `i`.
+/// Everything that may start at byte `i`; digit runs only if `numbers` (else the number validator already
+/// decided this one as an inner group of a run).
 #[inline]
-fn visit_at(t: &Text, i: usize, lits: &Literals, lim: Limits, sink: &mut Sink) {
+fn visit_at(t: &Text, i: usize, lits: &Literals, lim: Limits, numbers: bool, sink: &mut Sink) {
     let Some(&c) = t.b.get(i) else { return };
     let f = FLAGS[usize::from(c)];
     if f & WORD != 0
@@ -327,7 +336,7 @@ fn visit_at(t: &Text, i: usize, lits: &Literals, lim: Limits, sink: &mut Sink) {
         sink.wait(i);
     }
     let class = f & !WORD;
-    if class != 0 && visit(t, i, class, lim, sink) == Err(More) {
+    if class != 0 && (numbers || class != DIGIT) && visit(t, i, class, lim, sink) == Err(More) {
         sink.wait(i);
     }
 }

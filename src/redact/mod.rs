@@ -137,7 +137,7 @@ impl Redactor {
     /// Also returns the lowest position that may still change once more input arrives.
     fn find(&self, text: &str, eof: bool, from: usize, dir: Direction) -> (Vec<Cand>, usize) {
         let t = Text { b: text.as_bytes(), eof };
-        let mut sink = Sink { cands: Vec::new(), pending: usize::MAX };
+        let mut sink = Sink::new();
         engine::scan(&t, self.inner.limits, &mut sink);
         let mut cands = sink.cands;
         cands.retain(|c| c.start >= from && (c.kind == Kind::Placeholder || self.action(dir, c.kind) != Action::Off));

@@ -26,12 +26,6 @@ struct Groups {
     n: usize,
 }
 
-impl Groups {
-    fn len(&self, k: usize) -> usize {
-        self.g.get(k).map_or(0, |(s, e)| e - s)
-    }
-}
-
 fn sep_ok(s: &[u8]) -> bool {
     matches!(s, b" " | b"-" | b"." | b"(" | b")" | b" (" | b") " | b")-" | b"-(" | b" - ")
 }
@@ -69,10 +63,61 @@ fn parse(t: &Text, i: usize, gr: &mut Groups) -> Result<bool, More> {
 }
 
 /// Entry point for a digit run starting at `i` (the byte before is not a digit).
+///
+/// Every group after the first is a digit run of its own, which the scanner would visit next and parse
+/// again (three times for the inner groups of `4111 1111 1111 1111`). They are decided here from the same
+/// parse, exactly as `detect` at their start would decide them, and `sink.numbers_done` tells the scanner
+/// to skip them. A property test checks this against a scan that visits every byte.
 pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
+    let Some(lead) = prelude(t, i, sink)? else {
+        return Ok(());
+    };
+    // Filled in place: the tables are too big to move around per digit run.
+    let mut run = Run {
+        gr: Groups { g: [(0, 0); MAX_GROUPS], sep: [(0, 0); MAX_GROUPS], n: 0 },
+        digits: [0u8; MAX_GROUPS * 24],
+        cum: [0usize; MAX_GROUPS + 1],
+        seps: [&[]; MAX_GROUPS],
+        lens: [0usize; MAX_GROUPS],
+        end: 0,
+        end_ok: false,
+    };
+    if !parse(t, i, &mut run.gr)? {
+        return Ok(());
+    }
+    run.index(t)?;
+    run.candidates(t, 0, lead, sink)?;
+    // A run cut at `MAX_GROUPS`: an inner group's own parse would read further.
+    let n = run.gr.n;
+    if n == MAX_GROUPS {
+        return Ok(());
+    }
+    for j in 1..n {
+        let s = run.gr.g[j].0;
+        let before = sink.cands.len();
+        let decided = match prelude(t, s, sink) {
+            Ok(Some(lead)) => run.candidates(t, j, lead, sink),
+            Ok(None) => Ok(()),
+            Err(More) => Err(More),
+        };
+        if decided.is_err() {
+            // Left to the scanner, which visits `s` itself and records that it needs more input.
+            sink.cands.truncate(before);
+            sink.numbers_done = s;
+            return Ok(());
+        }
+    }
+    sink.numbers_done = run.end;
+    Ok(())
+}
+
+/// What `detect` checks before parsing. `None` when no number starts at `i` (the look-back identifiers
+/// are tried here), else the position of a leading `+` or `(`, if any.
+fn prelude(t: &Text, i: usize, sink: &mut Sink) -> Result<Option<Option<usize>>, More> {
     let prev = t.prev(i);
     if matches!(prev, Some(c) if c.is_ascii_alphabetic() || c == b'_') {
-        return super::ids::detect(t, i, sink);
+        super::ids::detect(t, i, sink)?;
+        return Ok(None);
     }
     if prev == Some(b' ') {
         super::ids::after_space(t, i, sink)?;
@@ -83,89 +128,105 @@ pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     };
     let outer = lead.unwrap_or(i);
     match t.prev(outer) {
-        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(()),
+        Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(None),
         // Glued to a number before it (`10:30`, `1.2.3`). A number we replaced counts as one: otherwise each
         // pass over a glued chain would uncover one more.
         Some(b'.' | b'-' | b'/' | b',' | b':')
             if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit())
                 || (outer >= 2 && t.ends_placeholder(outer - 2)) =>
         {
-            return Ok(())
+            return Ok(None)
         }
         _ => {}
     }
-    let mut gr = Groups { g: [(0, 0); MAX_GROUPS], sep: [(0, 0); MAX_GROUPS], n: 0 };
-    if !parse(t, i, &mut gr)? {
-        return Ok(());
-    }
-    let after_last = gr.g.get(gr.n - 1).map_or(i, |g| g.1);
-    let end_ok_full =
-        !matches!(t.get(after_last)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
-    let total: usize = (0..gr.n).map(|k| gr.len(k)).sum();
-    if total < 8 || (gr.n == 1 && total > 19) {
-        return Ok(());
-    }
-    // All digits of the run once; a prefix of groups is a prefix of this.
-    let mut digits = [0u8; 8 * 24];
-    let mut cum = [0usize; MAX_GROUPS + 1];
-    let mut nd_all = 0;
-    for (j, &(s, e)) in gr.g.iter().take(gr.n).enumerate() {
-        for &c in t.slice(s, e) {
-            if let Some(slot) = digits.get_mut(nd_all) {
-                *slot = c;
+    Ok(Some(lead))
+}
+
+/// One parsed run, laid out for the detectors: the groups from `j` on are the run an anchor at group `j`
+/// would parse, so every suffix is decided from these tables.
+struct Run<'a> {
+    gr: Groups,
+    /// All digits of the run; the groups from `j` to `k` are `digits[cum[j]..cum[k]]`.
+    digits: [u8; MAX_GROUPS * 24],
+    cum: [usize; MAX_GROUPS + 1],
+    /// `seps[m - 1]` is the separator before group `m`.
+    seps: [&'a [u8]; MAX_GROUPS],
+    lens: [usize; MAX_GROUPS],
+    /// Where the run ends, and whether a number may end there.
+    end: usize,
+    end_ok: bool,
+}
+
+impl<'a> Run<'a> {
+    /// Fills the tables from the parsed groups.
+    fn index(&mut self, t: &Text<'a>) -> Result<(), More> {
+        let gr = &self.gr;
+        self.end = gr.g.get(gr.n - 1).map_or(0, |g| g.1);
+        self.end_ok =
+            !matches!(t.get(self.end)?, Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' || c == b'[');
+        let mut nd = 0;
+        for (j, &(s, e)) in gr.g.iter().take(gr.n).enumerate() {
+            for &c in t.slice(s, e) {
+                if let Some(slot) = self.digits.get_mut(nd) {
+                    *slot = c;
+                }
+                nd += 1;
             }
-            nd_all += 1;
-        }
-        if let Some(slot) = cum.get_mut(j + 1) {
-            *slot = nd_all;
-        }
-    }
-    // Group lengths and separators once; a prefix of `k` groups is a prefix of each.
-    let mut sep_buf: [&[u8]; MAX_GROUPS] = [&[]; MAX_GROUPS];
-    let mut len_buf = [0usize; MAX_GROUPS];
-    for j in 0..gr.n {
-        len_buf[j] = gr.len(j);
-        if j > 0 {
-            sep_buf[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
-        }
-    }
-    let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
-    for k in (1..=gr.n).rev() {
-        let cut_ok = if k == gr.n { end_ok_full } else { matches!(sep_buf[k - 1], b" " | b" (") };
-        if !cut_ok {
-            continue;
-        }
-        let nd = cum.get(k).copied().unwrap_or(0);
-        if nd < 8 {
-            continue;
-        }
-        let ds = digits.get(..nd).unwrap_or_default();
-        let end = gr.g[k - 1].1;
-        let seps = &sep_buf[..k - 1];
-        let lens = &len_buf[..k];
-        if lead.is_none() {
-            if !found_card && card(ds, seps) {
-                found_card = true;
-                sink.add(i, end, Kind::Card, 150);
-            }
-            if !found_ssn && ssn(t, i, ds, lens, seps) {
-                found_ssn = true;
-                sink.add(i, end, Kind::Ssn, 150);
-            }
-            if !found_aadhaar && aadhaar(t, i, ds, lens, seps) {
-                found_aadhaar = true;
-                sink.add(i, end, Kind::Aadhaar, 145);
+            self.cum[j + 1] = nd;
+            self.lens[j] = e - s;
+            if j > 0 {
+                self.seps[j - 1] = t.slice(gr.sep[j].0, gr.sep[j].1);
             }
         }
-        if !found_phone && phone(t, outer, lead.map(|l| t.b.get(l).copied().unwrap_or(0)), ds, lens, seps) {
-            found_phone = true;
-            sink.add(outer, end, Kind::Phone, 110);
+        Ok(())
+    }
+
+    /// What a digit run starting at group `j` is (with the `+`/`(` at `lead`, if any): for each detector,
+    /// the longest prefix of its groups that it accepts.
+    fn candidates(&self, t: &Text, j: usize, lead: Option<usize>, sink: &mut Sink) -> Result<(), More> {
+        let (n, cum, g) = (self.gr.n, &self.cum, &self.gr.g);
+        let i = g[j].0;
+        let outer = lead.unwrap_or(i);
+        let total = cum[n] - cum[j];
+        if total < 8 || (n - j == 1 && total > 19) {
+            return Ok(());
         }
+        let lead_byte = lead.map(|l| t.b.get(l).copied().unwrap_or(0));
+        let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
+        for k in (j + 1..=n).rev() {
+            let cut_ok = if k == n { self.end_ok } else { matches!(self.seps[k - 1], b" " | b" (") };
+            let nd = cum[k] - cum[j];
+            if !cut_ok || nd < 8 {
+                continue;
+            }
+            let ds = self.digits.get(cum[j]..cum[k]).unwrap_or_default();
+            let end = g[k - 1].1;
+            let seps = &self.seps[j..k - 1];
+            let lens = &self.lens[j..k];
+            if lead.is_none() {
+                if !found_card && card(ds, seps) {
+                    found_card = true;
+                    sink.add(i, end, Kind::Card, 150);
+                }
+                if !found_ssn && ssn(t, i, ds, lens, seps) {
+                    found_ssn = true;
+                    sink.add(i, end, Kind::Ssn, 150);
+                }
+                if !found_aadhaar && aadhaar(t, i, ds, lens, seps) {
+                    found_aadhaar = true;
+                    sink.add(i, end, Kind::Aadhaar, 145);
+                }
+            }
+            if !found_phone && phone(t, outer, lead_byte, ds, lens, seps) {
+                found_phone = true;
+                sink.add(outer, end, Kind::Phone, 110);
+            }
+        }
+        if n - j == 1 && lead.is_none() && (8..=10).contains(&self.lens[j]) && t.get(self.end)? == Some(b':') {
+            telegram(t, i, self.end + 1, sink)?;
+        }
+        Ok(())
     }
-    if gr.n == 1 && lead.is_none() && (8..=10).contains(&gr.len(0)) && t.get(after_last)? == Some(b':') {
-        telegram(t, i, after_last + 1, sink)?;
-    }
-    Ok(())
 }
 
 fn all_same(seps: &[&[u8]], allowed: &[&[u8]]) -> bool {

@@ -27,6 +27,14 @@ const PIECES: &[&str] = &[
     "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
     "password: required",
     "SSN 234567890",
+    "+1 (415) 555-0134",
+    "1 (415) 555-0134",
+    "1-800-555-0199",
+    "020 7946 0958",
+    "12 4111 1111 1111 1111",
+    "2345 6789 0124",
+    "1 2 3 4 5 6 7 8 9 4111 1111 1111 1111",
+    "12345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
     "ABCPA1234F",
     "AB123456C",
     "AB 12 34 56 C",
@@ -117,8 +125,8 @@ proptest! {
         let text = format!("{}{body}{}", "x ".repeat(pad / 2) + &".".repeat(pad % 2), " tail".repeat(14));
         let t = text::Text { b: text.as_bytes(), eof };
         let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
-        let mut fast = engine::Sink { cands: Vec::new(), pending: usize::MAX };
-        let mut every = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+        let mut fast = engine::Sink::new();
+        let mut every = engine::Sink::new();
         engine::scan(&t, lim, &mut fast);
         engine::scan_every_anchor(&t, lim, &mut every);
         prop_assert_eq!(engine::resolve(&text, fast.cands), engine::resolve(&text, every.cands));
@@ -143,8 +151,8 @@ fn prefilter_keeps_anchors_at_every_offset() {
             let text = format!("{}{piece}{}", " ".repeat(pad), " tail".repeat(30));
             for eof in [true, false] {
                 let t = text::Text { b: text.as_bytes(), eof };
-                let mut fast = engine::Sink { cands: Vec::new(), pending: usize::MAX };
-                let mut every = engine::Sink { cands: Vec::new(), pending: usize::MAX };
+                let mut fast = engine::Sink::new();
+                let mut every = engine::Sink::new();
                 engine::scan(&t, lim, &mut fast);
                 engine::scan_every_anchor(&t, lim, &mut every);
                 assert_eq!(
