@@ -129,11 +129,13 @@ fn prelude(t: &Text, i: usize, sink: &mut Sink) -> Result<Option<Option<usize>>,
     let outer = lead.unwrap_or(i);
     match t.prev(outer) {
         Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(None),
-        // Glued to a number before it (`10:30`, `1.2.3`). A number we replaced counts as one: otherwise each
-        // pass over a glued chain would uncover one more.
-        Some(b'.' | b'-' | b'/' | b',' | b':')
-            if matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit())
-                || (outer >= 2 && t.ends_placeholder(outer - 2)) =>
+        // Glued to a number before it (`10:30`, `1.2.3`, `1,234`). A number we replaced counts as one:
+        // otherwise each pass over a glued chain would uncover one more. After a comma only a group of
+        // three is a thousands group: `4111111111111111,5500000000000004` is a list.
+        Some(sep @ (b'.' | b'-' | b'/' | b',' | b':'))
+            if (matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit())
+                || (outer >= 2 && t.ends_placeholder(outer - 2)))
+                && (sep != b',' || t.run(i, 3, |c| c.is_ascii_digit())? == 3) =>
         {
             return Ok(None)
         }
