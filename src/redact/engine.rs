@@ -243,9 +243,11 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
         let starts = word & !after_word;
         // Only the first digit of a run: `visit_at` ignores a digit after a digit. A run inside a word
         // (`A1b2`, `NN7`) only matters to the look-back identifiers, which need it 2 (`GB82`, `AB12…`) or 5
-        // (`ABCPA1234A`) bytes after the word's start.
+        // (`ABCPA1234A`) bytes after the word's start (word starts of the previous block carry over).
         let run_starts = digit & !((digit << 1) | u64::from(prev_digit));
-        let id_offsets = (starts << 2) | (prev_starts >> 62) | (starts << 5) | (prev_starts >> 59);
+        let (two, pan) = (super::ids::TWO_LETTERS, super::ids::PAN_LETTERS);
+        let id_offsets =
+            (starts << two) | (prev_starts >> (BLOCK - two)) | (starts << pan) | (prev_starts >> (BLOCK - pan));
         let mut mask = punct | (run_starts & (!after_word | id_offsets));
         let mut s = starts;
         while s != 0 {

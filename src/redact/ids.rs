@@ -16,14 +16,21 @@ fn upper_at(t: &Text, i: usize) -> bool {
     matches!(t.b.get(i), Some(c) if c.is_ascii_uppercase())
 }
 
+/// How many letters precede the first digit: IBAN and NINO (`GB82…`, `AB123456C`), and PAN (`ABCPA1234F`).
+/// The scanner's prefilter keeps a digit run inside a word only at these offsets from the word's start.
+pub(crate) const TWO_LETTERS: usize = 2;
+pub(crate) const PAN_LETTERS: usize = 5;
+
 /// Tries the look-back identifiers for a digit run starting at `i` right after letters.
 pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
-    if i >= 2 && upper_at(t, i - 1) && upper_at(t, i - 2) && boundary_before(t, i - 2) {
-        iban(t, i - 2, sink)?;
-        nino(t, i - 2, sink)?;
+    const N: usize = TWO_LETTERS;
+    if i >= N && (1..=N).all(|k| upper_at(t, i - k)) && boundary_before(t, i - N) {
+        iban(t, i - N, sink)?;
+        nino(t, i - N, sink)?;
     }
-    if i >= 5 && (1..=5).all(|k| upper_at(t, i - k)) && boundary_before(t, i - 5) {
-        pan(t, i - 5, sink)?;
+    const P: usize = PAN_LETTERS;
+    if i >= P && (1..=P).all(|k| upper_at(t, i - k)) && boundary_before(t, i - P) {
+        pan(t, i - P, sink)?;
     }
     Ok(())
 }

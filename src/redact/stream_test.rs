@@ -84,6 +84,18 @@ fn split_at_chars(text: &str, cuts: &[usize]) -> Vec<String> {
     out
 }
 
+/// The real scan and the every-byte reference over `text`: resolved candidates and hold-back point of each.
+type Scanned = (Vec<engine::Cand>, usize);
+fn both_scans(text: &str, eof: bool) -> (Scanned, Scanned) {
+    let t = text::Text { b: text.as_bytes(), eof };
+    let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
+    let mut fast = engine::Sink::new();
+    let mut every = engine::Sink::new();
+    engine::scan(&t, lim, &mut fast);
+    engine::scan_every_anchor(&t, lim, &mut every);
+    ((engine::resolve(text, fast.cands), fast.pending), (engine::resolve(text, every.cands), every.pending))
+}
+
 fn piece_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => proptest::sample::select(PIECES).prop_map(str::to_string),
@@ -124,13 +136,8 @@ proptest! {
     fn prefilter_and_skips_change_nothing(pad in 0usize..130, body in text_strategy(), eof in any::<bool>()) {
         // The tail keeps the body inside the 64-byte fast path rather than the byte-wise last block.
         let text = format!("{}{body}{}", "x ".repeat(pad / 2) + &".".repeat(pad % 2), " tail".repeat(14));
-        let t = text::Text { b: text.as_bytes(), eof };
-        let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
-        let mut fast = engine::Sink::new();
-        let mut every = engine::Sink::new();
-        engine::scan(&t, lim, &mut fast);
-        engine::scan_every_anchor(&t, lim, &mut every);
-        prop_assert_eq!(engine::resolve(&text, fast.cands), engine::resolve(&text, every.cands));
+        let (fast, every) = both_scans(&text, eof);
+        prop_assert_eq!(fast, every);
     }
 
     #[test]
@@ -145,23 +152,13 @@ proptest! {
 /// boundary (`GB82` with its digits in the next block) are kept by the prefilter.
 #[test]
 fn prefilter_keeps_anchors_at_every_offset() {
-    let lim = engine::Limits { max_token: 4032, pem_max: 16384 };
     for piece in PIECES {
         for pad in 0..140 {
             // The tail keeps the piece inside the 64-byte fast path rather than the byte-wise last block.
             let text = format!("{}{piece}{}", " ".repeat(pad), " tail".repeat(30));
             for eof in [true, false] {
-                let t = text::Text { b: text.as_bytes(), eof };
-                let mut fast = engine::Sink::new();
-                let mut every = engine::Sink::new();
-                engine::scan(&t, lim, &mut fast);
-                engine::scan_every_anchor(&t, lim, &mut every);
-                assert_eq!(
-                    engine::resolve(&text, fast.cands),
-                    engine::resolve(&text, every.cands),
-                    "{piece:?} after {pad} spaces"
-                );
-                assert_eq!(fast.pending, every.pending, "{piece:?} after {pad} spaces");
+                let (fast, every) = both_scans(&text, eof);
+                assert_eq!(fast, every, "{piece:?} after {pad} spaces");
             }
         }
     }
