@@ -99,8 +99,11 @@ impl Approvals {
         view.expires_in_secs = timeout.as_secs();
         view.requested_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let id = view.id.clone();
-        let _ = self.events.send(ApprovalEvent::Pending(Box::new(view.clone())));
+        let event = ApprovalEvent::Pending(Box::new(view.clone()));
+        // Registered before it is announced: a webhook receiver or page that resolves it the moment it hears
+        // of it must find it.
         self.lock_pending().insert(id, Pending { view, deadline: Instant::now() + timeout, tx });
+        let _ = self.events.send(event);
         rx
     }
 
@@ -228,6 +231,30 @@ mod tests {
         assert_eq!(a.granted("deploy", None, Some("s")).as_deref(), Some("bob"));
         assert_eq!(a.granted("deploy", None, Some("other")), None);
         assert_eq!(a.granted("rm", None, Some("s")), None);
+    }
+
+    #[test]
+    fn an_approval_is_registered_before_it_is_announced() {
+        // A webhook receiver may resolve an approval the instant it hears of it, so no Pending event may be
+        // observable before the approval is in the table. Hold the table's lock while another thread holds a
+        // call: the announcement must wait for the lock.
+        let a = std::sync::Arc::new(Approvals::default());
+        let mut events = a.subscribe();
+        let table = a.lock_pending();
+        let holder = {
+            let a = a.clone();
+            std::thread::spawn(move || a.hold(view("r1"), Duration::from_secs(60)))
+        };
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while Instant::now() < deadline {
+            assert!(events.try_recv().is_err(), "announced before it was registered");
+            std::thread::yield_now();
+        }
+        drop(table);
+        let rx = holder.join().unwrap();
+        let Ok(ApprovalEvent::Pending(v)) = events.try_recv() else { panic!("no announcement") };
+        a.resolve(&v.id, Resolution::Denied { by: "hook".into(), reason: None }, None).unwrap();
+        assert!(matches!(rx.blocking_recv().unwrap(), Resolution::Denied { .. }));
     }
 
     #[test]
