@@ -4,6 +4,7 @@
 //! single-use: resolving it removes it. An approver may widen an approval into a grant ("this tool for this
 //! session") that lasts a bounded time. Nothing here turns silence into a verdict: a held call ends only by
 //! approve, deny, or the configured timeout (which denies, and says so).
+use prometheus_client::metrics::gauge::Gauge;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -70,15 +71,19 @@ pub enum ResolveError {
 }
 
 /// All pending approvals and grants.
+///
+/// Every change to the pending table is announced and counted while the table is still locked, so
+/// subscribers see `Pending` before `Resolved` for each id, and the gauge always equals the table's size.
 pub struct Approvals {
     pending: Mutex<HashMap<String, Pending>>,
     grants: Mutex<Vec<Grant>>,
     events: broadcast::Sender<ApprovalEvent>,
+    gauge: Gauge,
 }
 
 impl Default for Approvals {
     fn default() -> Self {
-        Approvals { pending: Mutex::default(), grants: Mutex::default(), events: broadcast::channel(256).0 }
+        Approvals::counted_by(Gauge::default())
     }
 }
 
@@ -93,6 +98,11 @@ pub fn binding(tool: &str, args: &Value, principal: Option<&str>, session: Optio
 }
 
 impl Approvals {
+    /// An empty table whose size is kept in `gauge` (the `approvals_pending` metric).
+    pub fn counted_by(gauge: Gauge) -> Self {
+        Approvals { pending: Mutex::default(), grants: Mutex::default(), events: broadcast::channel(256).0, gauge }
+    }
+
     /// Registers a held call; the receiver resolves when a person (or the timeout) decides.
     pub fn hold(&self, mut view: PendingView, timeout: Duration) -> oneshot::Receiver<Resolution> {
         let (tx, rx) = oneshot::channel();
@@ -101,8 +111,10 @@ impl Approvals {
         let id = view.id.clone();
         let event = ApprovalEvent::Pending(Box::new(view.clone()));
         // Registered before it is announced: a webhook receiver or page that resolves it the moment it hears
-        // of it must find it.
-        self.lock_pending().insert(id, Pending { view, deadline: Instant::now() + timeout, tx });
+        // of it must find it. (Sending never blocks, so it is done under the lock.)
+        let mut pending = self.lock_pending();
+        pending.insert(id, Pending { view, deadline: Instant::now() + timeout, tx });
+        self.gauge.set(pending.len() as i64);
         let _ = self.events.send(event);
         rx
     }
@@ -114,7 +126,9 @@ impl Approvals {
         resolution: Resolution,
         widen: Option<Duration>,
     ) -> Result<PendingView, ResolveError> {
-        let pending = self.lock_pending().remove(id).ok_or_else(|| ResolveError::NotFound(id.to_string()))?;
+        let mut table = self.lock_pending();
+        let pending = table.remove(id).ok_or_else(|| ResolveError::NotFound(id.to_string()))?;
+        self.gauge.set(table.len() as i64);
         if let (Resolution::Approved { by, .. }, Some(d)) = (&resolution, widen) {
             self.grants.lock().unwrap_or_else(|p| p.into_inner()).push(Grant {
                 tool: pending.view.tool.clone(),
@@ -130,19 +144,23 @@ impl Approvals {
             Resolution::Expired { .. } => "expired".to_string(),
         };
         let _ = self.events.send(ApprovalEvent::Resolved { id: id.to_string(), outcome });
+        drop(table);
         let view = pending.view.clone();
         let _ = pending.tx.send(resolution);
         Ok(view)
     }
 
-    /// Expires a call whose holder gave up waiting (the holder's own timeout fired).
-    pub fn expire(&self, id: &str, after: Duration) {
-        let _ = self.resolve(id, Resolution::Expired { after }, None);
+    /// Expires a call whose holder gave up waiting (the holder's own timeout fired). False if a person
+    /// resolved it first: then that resolution is on its way to the holder and stands.
+    pub fn expire(&self, id: &str, after: Duration) -> bool {
+        self.resolve(id, Resolution::Expired { after }, None).is_ok()
     }
 
     /// Drops a pending approval whose client went away (nothing left to resume).
     pub fn abandon(&self, id: &str) {
-        if self.lock_pending().remove(id).is_some() {
+        let mut table = self.lock_pending();
+        if table.remove(id).is_some() {
+            self.gauge.set(table.len() as i64);
             let _ = self.events.send(ApprovalEvent::Resolved { id: id.to_string(), outcome: "abandoned".into() });
         }
     }
@@ -255,6 +273,24 @@ mod tests {
         let Ok(ApprovalEvent::Pending(v)) = events.try_recv() else { panic!("no announcement") };
         a.resolve(&v.id, Resolution::Denied { by: "hook".into(), reason: None }, None).unwrap();
         assert!(matches!(rx.blocking_recv().unwrap(), Resolution::Denied { .. }));
+    }
+
+    #[test]
+    fn the_gauge_follows_the_table_through_every_exit() {
+        let gauge = Gauge::default();
+        let a = Approvals::counted_by(gauge.clone());
+        let _r1 = a.hold(view("g1"), Duration::from_secs(60));
+        let _r2 = a.hold(view("g2"), Duration::from_secs(60));
+        let _r3 = a.hold(view("g3"), Duration::from_secs(60));
+        assert_eq!(gauge.get(), 3);
+        a.resolve("g1", Resolution::Approved { by: "a".into(), reason: None }, None).unwrap();
+        assert_eq!(gauge.get(), 2);
+        assert!(a.expire("g2", Duration::from_secs(1)));
+        assert!(!a.expire("g2", Duration::from_secs(1)), "expiring twice must report the first outcome stands");
+        assert_eq!(gauge.get(), 1);
+        a.abandon("g3");
+        assert_eq!(gauge.get(), 0);
+        assert_eq!(a.count(), 0);
     }
 
     #[test]

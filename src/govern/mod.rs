@@ -21,6 +21,26 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
+tokio::task_local! {
+    /// Set by [`watch_hold`]: told the moment a call being decided in this task is held for a person.
+    static ON_HOLD: Arc<tokio::sync::Notify>;
+}
+
+/// Runs `decide` (which may hold a call for a person) so that `held` is notified the moment it does. A
+/// surface uses this to switch to keep-alives exactly when a call is held, never on a guess from a timer:
+/// a slow but ordinary decision keeps its ordinary reply.
+pub fn watch_hold<F: std::future::Future>(
+    held: Arc<tokio::sync::Notify>,
+    decide: F,
+) -> impl std::future::Future<Output = F::Output> {
+    ON_HOLD.scope(held, decide)
+}
+
+/// Tells the surface watching this task (if any) that a call is now held for a person.
+pub(crate) fn announce_hold() {
+    let _ = ON_HOLD.try_with(|held| held.notify_one());
+}
+
 /// What the surface must do with the call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -50,13 +70,14 @@ pub struct Governor {
 
 impl Governor {
     pub fn new(snapshot: Snapshot, audit: Option<AuditLog>) -> Self {
+        let metrics = Metrics::default();
         Governor {
             snapshot: ArcSwap::from_pointee(snapshot),
             audit,
             throttle: throttle::Throttle::default(),
-            approvals: Approvals::default(),
+            approvals: Approvals::counted_by(metrics.approvals_pending.clone()),
             recent: Recent::default(),
-            metrics: Metrics::default(),
+            metrics,
         }
     }
 
@@ -156,21 +177,25 @@ impl Governor {
             binding: approval::binding(tool, &call.args, principal, session),
         };
         let timeout = snap.approval_timeout;
-        let rx = self.approvals.hold(view, timeout);
-        self.metrics.approvals_pending.set(self.approvals.count() as i64);
+        // Audited before it is announced: whoever hears of the approval may resolve it at once, and the
+        // request must come first in the log.
         record.note("held for a human");
         let _ = self.write_audit_event(record, "approval_requested", "");
+        let rx = self.approvals.hold(view, timeout);
+        announce_hold();
         let guard = AbandonGuard { approvals: &self.approvals, id: &id, armed: true };
-        let resolution = match tokio::time::timeout(timeout, rx).await {
+        let mut rx = rx;
+        let resolution = match tokio::time::timeout(timeout, &mut rx).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => Resolution::Expired { after: timeout },
-            Err(_) => {
-                self.approvals.expire(&id, timeout);
-                Resolution::Expired { after: timeout }
+            // A person who resolved it between the timer firing and `expire` won: their answer is already
+            // sent (they were told it took effect), so it is the one carried out.
+            Err(_) if !self.approvals.expire(&id, timeout) => {
+                rx.await.unwrap_or(Resolution::Expired { after: timeout })
             }
+            Err(_) => Resolution::Expired { after: timeout },
         };
         guard.disarm();
-        self.metrics.approvals_pending.set(self.approvals.count() as i64);
         match resolution {
             Resolution::Approved { by, reason } => {
                 record.note(format!("approved by {by}"));

@@ -17,10 +17,7 @@ use http::{header, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use hyper::body::Incoming;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tokio::sync::mpsc;
-
-const HOLD_DETECT: Duration = Duration::from_millis(200);
 
 /// One client's stream and where its messages go upstream.
 pub struct Session {
@@ -129,13 +126,13 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
     };
     let mut decide = {
         let (app, route, bytes, sid) = (app.clone(), route.clone(), bytes.clone(), sid.clone());
-        tokio::spawn(async move {
+        super::spawn_decision(async move {
             let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
             Ok::<Plan, (i64, String)>(plan(&app.gov, &route, &parsed, sid.as_deref(), &app.hints).await)
         })
     };
-    match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
-        Ok(Ok(Ok(plan))) => {
+    match decide.unless_held().await {
+        Some(Ok(Ok(plan))) => {
             if plan.declares_elicitation {
                 if let Some(sid) = &sid {
                     app.elicit.mark(sid);
@@ -143,20 +140,23 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
             }
             deliver(&app, &route, &session, &parts.headers, &bytes, plan).await
         }
-        Ok(Ok(Err((code, msg)))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
-        Ok(Err(_)) => {
+        Some(Ok(Err((code, msg)))) => respond::rpc_error(StatusCode::BAD_REQUEST, None, code, &msg),
+        Some(Err(_)) => {
             respond::rpc_error(StatusCode::INTERNAL_SERVER_ERROR, None, jsonrpc::INTERNAL_ERROR, "decision failed")
         }
-        Err(_) => {
+        None => {
             // Held for a person: accept now, keep the client's stream alive, deliver when decided.
             let every = snap.keepalive;
+            let mut decide = decide.into_task();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(every);
                 let mut asked = std::collections::HashSet::new();
                 let elicit = app.gov.snapshot.load().elicit && sid.as_deref().is_some_and(|s| app.elicit.has(s));
                 let plan = loop {
                     tokio::select! {
-                        joined = &mut decide => break joined.ok().and_then(Result::ok),
+                        joined = &mut decide => {
+                            break joined.unwrap_or_else(|_| Err((jsonrpc::INTERNAL_ERROR, "decision failed".into())));
+                        }
                         _ = tick.tick() => {
                             let mut out = vec![Bytes::from_static(sse::KEEPALIVE)];
                             if let (true, Some(s)) = (elicit, sid.as_deref()) {
@@ -172,8 +172,16 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
                         }
                     }
                 };
-                if let Some(plan) = plan {
-                    deliver(&app, &route, &session, &parts.headers, &bytes, plan).await;
+                match plan {
+                    Ok(plan) => {
+                        deliver(&app, &route, &session, &parts.headers, &bytes, plan).await;
+                    }
+                    // The POST was already accepted (the switch is made on a timer, so a slow parse can land
+                    // here): the error goes to the client on its stream instead.
+                    Err((code, msg)) => {
+                        let err = jsonrpc::error_response(None, code, &msg);
+                        let _ = session.tx.send(sse::encode(Some("message"), None, &err)).await;
+                    }
                 }
             });
             accepted()

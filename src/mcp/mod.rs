@@ -135,6 +135,37 @@ impl Plan {
     }
 }
 
+/// A decision running in its own task (so a held one can outlive the request that started it), started by
+/// [`spawn_decision`].
+pub(crate) struct Deciding<T> {
+    task: tokio::task::JoinHandle<T>,
+    held: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// Spawns `decide` and watches it for a call held for a person (see [`crate::govern::watch_hold`]).
+pub(crate) fn spawn_decision<T: Send + 'static>(
+    decide: impl std::future::Future<Output = T> + Send + 'static,
+) -> Deciding<T> {
+    let held = std::sync::Arc::new(tokio::sync::Notify::new());
+    Deciding { task: tokio::spawn(crate::govern::watch_hold(held.clone(), decide)), held }
+}
+
+impl<T> Deciding<T> {
+    /// The decision, or `None` as soon as a call in it is held for a person (the task keeps running; take
+    /// it with [`Deciding::into_task`]). A finished decision wins over a hold that was already resolved.
+    pub(crate) async fn unless_held(&mut self) -> Option<Result<T, tokio::task::JoinError>> {
+        tokio::select! {
+            biased;
+            joined = &mut self.task => Some(joined),
+            () = self.held.notified() => None,
+        }
+    }
+
+    pub(crate) fn into_task(self) -> tokio::task::JoinHandle<T> {
+        self.task
+    }
+}
+
 /// Decides every message of a parsed client body.
 pub async fn plan(
     gov: &Governor,
@@ -268,5 +299,30 @@ impl ResponseFilter<'_> {
             found += r.redact_json(sc, Direction::ToolResult).len();
         }
         found > 0
+    }
+}
+
+#[cfg(test)]
+mod deciding_tests {
+    use super::spawn_decision;
+    use std::time::Duration;
+
+    /// Only an actual hold switches a reply to keep-alives: a decision slower than any timer guess is
+    /// still an ordinary decision.
+    #[tokio::test]
+    async fn a_slow_decision_is_not_taken_for_a_hold() {
+        let mut slow = spawn_decision(async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            7
+        });
+        assert_eq!(slow.unless_held().await.map(Result::unwrap), Some(7));
+        let mut held = spawn_decision(async {
+            crate::govern::announce_hold();
+            std::future::pending::<()>().await;
+        });
+        assert!(held.unless_held().await.is_none());
+        held.into_task().abort();
+        // Outside a watched task the announcement goes nowhere (and does not panic).
+        crate::govern::announce_hold();
     }
 }

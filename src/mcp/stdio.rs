@@ -12,11 +12,9 @@ use crate::jsonrpc;
 use anyhow::Context;
 use bytes::BytesMut;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-const HOLD_DETECT: Duration = Duration::from_millis(200);
 /// Server output lines may be large (tool results); this bounds memory, not correctness of small ones.
 const MAX_SERVER_LINE: usize = 64 << 20;
 
@@ -151,7 +149,7 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
         let mut decide = {
             let (gov, route, hints, session, bytes) =
                 (gov.clone(), route.clone(), hints.clone(), session.clone(), bytes.clone());
-            tokio::spawn(async move {
+            super::spawn_decision(async move {
                 let parsed =
                     jsonrpc::parse(&bytes).map_err(|e| jsonrpc::error_response(None, e.code(), &e.to_string()))?;
                 Ok::<Plan, String>(plan(&gov, &route, &parsed, Some(&session), &hints).await)
@@ -191,10 +189,11 @@ pub async fn run(gov: Arc<Governor>, command: Vec<String>) -> anyhow::Result<i32
                 }
             }
         };
-        match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
-            Ok(joined) => deliver(joined, bytes).await,
+        match decide.unless_held().await {
+            Some(joined) => deliver(joined, bytes).await,
             // Held for a person: keep reading other messages; deliver this one when decided.
-            Err(_) => {
+            None => {
+                let mut decide = decide.into_task();
                 let (gov, to_client, capable, session) =
                     (gov.clone(), to_client.clone(), capable.clone(), session.clone());
                 tokio::spawn(async move {

@@ -18,9 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// How long a decision may take before airlock assumes it is held and starts keep-alives.
-const HOLD_DETECT: Duration = Duration::from_millis(200);
-
 /// Handles one request on a Streamable HTTP route. `rest` is the path after the route prefix.
 pub async fn handle(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: String) -> Response<Body> {
     if req.method() == Method::POST {
@@ -52,30 +49,39 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
     let mut decide = {
         let (app, route, bytes, session) = (app.clone(), route.clone(), bytes.clone(), session.clone());
         let routing = (header_str(&parts.headers, "mcp-method"), header_str(&parts.headers, "mcp-name"));
-        tokio::spawn(async move {
+        super::spawn_decision(async move {
             let parsed = jsonrpc::parse(&bytes).map_err(|e| (e.code(), e.to_string()))?;
             check_routing_headers(&parsed, &routing).map_err(|e| (jsonrpc::INVALID_REQUEST, e))?;
             Ok::<Plan, (i64, String)>(plan(&app.gov, &route, &parsed, session.as_deref(), &app.hints).await)
         })
     };
     let joined = if accepts_sse {
-        match tokio::time::timeout(HOLD_DETECT, &mut decide).await {
-            Ok(joined) => joined,
-            Err(_) => {
+        match decide.unless_held().await {
+            Some(joined) => joined,
+            None => {
+                let decide = decide.into_task();
                 let (tx, body) = body::channel(16);
                 let every = snap.keepalive;
                 tokio::spawn(async move {
-                    let Some(plan) = keep_alive_until(&app, session.as_deref(), decide, &tx, every).await else {
-                        return;
-                    };
-                    let post = Post { app, route, headers: parts.headers, rest, session, original: bytes };
-                    finish_into_sse(post, plan, tx).await;
+                    match keep_alive_until(&app, session.as_deref(), decide, &tx, every).await {
+                        None => {}
+                        Some(Ok(plan)) => {
+                            let post = Post { app, route, headers: parts.headers, rest, session, original: bytes };
+                            finish_into_sse(post, plan, tx).await;
+                        }
+                        // Only a slow decision lands here (a malformed body is refused before any wait, but
+                        // the switch to a stream is made on a timer): the error goes out on the stream.
+                        Some(Err((code, msg))) => {
+                            let err = jsonrpc::error_response(None, code, &msg);
+                            let _ = tx.send(sse::encode(Some("message"), None, &err)).await;
+                        }
+                    }
                 });
                 return respond::sse_response(body);
             }
         }
     } else {
-        decide.await
+        decide.into_task().await
     };
     match joined {
         Ok(Ok(plan)) => finish(Post { app, route, headers: parts.headers, rest, session, original: bytes }, plan).await,
@@ -88,8 +94,9 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
 
 type Decide = tokio::task::JoinHandle<Result<Plan, (i64, String)>>;
 
-/// Sends keep-alives until the decision task ends. If the client goes away, the decision is aborted
-/// (which withdraws a pending approval) and `None` is returned.
+/// Sends keep-alives until the decision task ends, and returns what it decided (a task that failed is an
+/// internal error). If the client goes away, the decision is aborted (which withdraws a pending approval)
+/// and `None` is returned.
 /// When the client can be asked in-band (`[approvals] elicit`), each held call of its session also gets an
 /// `elicitation/create` request on this stream.
 async fn keep_alive_until(
@@ -98,13 +105,15 @@ async fn keep_alive_until(
     mut decide: Decide,
     tx: &mpsc::Sender<Bytes>,
     every: Duration,
-) -> Option<Plan> {
+) -> Option<Result<Plan, (i64, String)>> {
     let mut tick = tokio::time::interval(every);
     let mut asked = std::collections::HashSet::new();
     let elicit = app.gov.snapshot.load().elicit && session.is_some_and(|s| app.elicit.has(s));
     loop {
         tokio::select! {
-            joined = &mut decide => return joined.ok().and_then(Result::ok),
+            joined = &mut decide => {
+                return Some(joined.unwrap_or_else(|_| Err((jsonrpc::INTERNAL_ERROR, "decision failed".into()))));
+            }
             _ = tick.tick() => {
                 let mut out = vec![Bytes::from_static(sse::KEEPALIVE)];
                 if let (true, Some(s)) = (elicit, session) {
