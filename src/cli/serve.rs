@@ -23,6 +23,9 @@ pub async fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let built_in = snap.source.is_none();
     let gov = governor(snap)?;
     let app = App::new(gov.clone());
+    // Subscribed before any listener exists: a call held the moment the first connection arrives must still
+    // be announced (a broadcast with no subscriber yet is lost).
+    let approval_events = app.gov.approvals.subscribe();
     let bound = Bound::bind(&app).await.context("binding the listeners")?;
     let snap = gov.snapshot.load_full();
     let main = bound.main_addr()?;
@@ -39,21 +42,26 @@ pub async fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
         tracing::info!("admin http://{admin} (approvals page at /, metrics at /metrics)");
     }
     tracing::info!(profile = %snap.policy.profile, rules = snap.policy.rules.len(), "airlock listening on {main}");
-    tokio::spawn(crate::server::webhook::run(app.clone()));
+    tokio::spawn(crate::server::webhook::run(app.clone(), approval_events));
     let (tx, rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(signals(tx, gov.clone(), config));
+    // Installed here, not inside the spawned task: a SIGTERM that arrives before the task first runs must
+    // still drain instead of killing the process.
+    use tokio::signal::unix::{signal, SignalKind};
+    let handlers = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()), signal(SignalKind::hangup()));
+    let (Ok(int), Ok(term), Ok(hup)) = handlers else {
+        anyhow::bail!("could not install the signal handlers");
+    };
+    tokio::spawn(signals(tx, gov.clone(), config, [int, term, hup]));
     bound.serve(app, rx).await
 }
 
 /// SIGINT/SIGTERM: drain and stop. SIGHUP: reload the configuration (a bad one keeps the last good).
-async fn signals(tx: tokio::sync::watch::Sender<bool>, gov: Arc<Governor>, config: Option<PathBuf>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term), Ok(mut hup)) =
-        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()), signal(SignalKind::hangup()))
-    else {
-        tracing::error!("could not install signal handlers");
-        return;
-    };
+async fn signals(
+    tx: tokio::sync::watch::Sender<bool>,
+    gov: Arc<Governor>,
+    config: Option<PathBuf>,
+    [mut int, mut term, mut hup]: [tokio::signal::unix::Signal; 3],
+) {
     loop {
         tokio::select! {
             _ = int.recv() => break,

@@ -45,9 +45,9 @@ pub fn payload(view: &PendingView, slack: bool) -> String {
     }
 }
 
-/// Runs until the process ends: posts every new pending approval.
-pub async fn run(app: Arc<super::App>) {
-    let mut events = app.gov.approvals.subscribe();
+/// Runs until the process ends: posts every new pending approval. `events` comes from
+/// `app.gov.approvals.subscribe()`, taken before the listeners open so no approval goes unannounced.
+pub async fn run(app: Arc<super::App>, mut events: tokio::sync::broadcast::Receiver<ApprovalEvent>) {
     loop {
         let view = match events.recv().await {
             Ok(ApprovalEvent::Pending(view)) => view,
