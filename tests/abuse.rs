@@ -11,6 +11,9 @@ use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
 /// A misbehaving MCP upstream: the request path picks the misbehaviour.
+/// How many `/slow` requests reached the mock (only the drain test sends them).
+static SLOW_ARRIVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn mock_upstream() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -61,6 +64,7 @@ fn serve(mut s: TcpStream) {
             )
         }
         "/slow" => {
+            SLOW_ARRIVED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             std::thread::sleep(Duration::from_millis(1500));
             let body =
                 r#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"late"}],"isError":false}}"#;
@@ -229,7 +233,13 @@ fn shutdown_drains_calls_in_flight_on_every_worker() {
     let port = a.port;
     // Several slow calls, so both workers (the kernel spreads connections) have one in flight.
     let calls: Vec<_> = (0..6).map(|_| std::thread::spawn(move || post(port, "/r/slow", "", CALL))).collect();
-    std::thread::sleep(Duration::from_millis(500));
+    // Signal only once every call is in flight (forwarded and waiting on the upstream), however slow the
+    // machine is.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while SLOW_ARRIVED.load(std::sync::atomic::Ordering::SeqCst) < 6 {
+        assert!(std::time::Instant::now() < deadline, "the slow calls never reached the upstream");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let pid = a.proc.as_ref().unwrap().0.id();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
     for c in calls {

@@ -55,11 +55,15 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("calls.log");
     let (_h, hp) = fastmcp(&py, "streamable-http", &log);
-    let extra = format!(
-        "[approvals]\ntimeout = \"3s\"\nkeepalive = \"1s\"\n\
-         [[mcp]]\nname = \"fast\"\npath = \"/mcp/fast\"\nupstream = \"http://127.0.0.1:{hp}/mcp\"\n"
-    );
-    let airlock = Airlock::start(&extra, RULES);
+    // Approve and deny get a timeout no loaded machine reaches (each CLI call is a new process that loads the
+    // config); the expiry step below gets its own airlock with a short one.
+    let config = |timeout: &str| {
+        format!(
+            "[approvals]\ntimeout = \"{timeout}\"\nkeepalive = \"1s\"\n\
+             [[mcp]]\nname = \"fast\"\npath = \"/mcp/fast\"\nupstream = \"http://127.0.0.1:{hp}/mcp\"\n"
+        )
+    };
+    let airlock = Airlock::start(&config("120s"), RULES);
     let url = airlock.url("/mcp/fast");
     let script = |name: &str| json!([{"call": "drop_database", "args": {"name": name}}]);
 
@@ -99,8 +103,9 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     );
 
     // 3. Nobody answers: denied at the configured timeout, saying so.
+    let short = Airlock::start(&config("3s"), RULES);
     let started = Instant::now();
-    let result = finish(spawn_client(&py, &url, &script("archive")));
+    let result = finish(spawn_client(&py, &short.url("/mcp/fast"), &script("archive")));
     let r = &result["results"][0];
     assert_eq!(r["isError"], true, "{result}");
     assert!(r["text"].as_str().unwrap().contains("no one approved it within 3s"), "{r}");
@@ -111,11 +116,14 @@ fn held_calls_are_approved_denied_or_expire_and_the_server_only_sees_the_approve
     assert_eq!(received[0]["args"]["name"], "staging");
 
     let audit = airlock.audit_text();
-    for kind in ["approval_requested", "approval_approved", "approval_denied", "approval_expired"] {
+    for kind in ["approval_requested", "approval_approved", "approval_denied"] {
         assert!(audit.contains(&format!("\"kind\":\"{kind}\"")), "audit lacks {kind}");
     }
-    let out = Command::new(airlock_bin()).args(["audit", "verify"]).arg(&airlock.audit).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert!(short.audit_text().contains("\"kind\":\"approval_expired\""), "audit lacks approval_expired");
+    for a in [&airlock, &short] {
+        let out = Command::new(airlock_bin()).args(["audit", "verify"]).arg(&a.audit).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
 }
 
 #[test]
@@ -144,7 +152,20 @@ fn receive_one() -> (u16, std::thread::JoinHandle<(String, String)>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
+        // Fail instead of hanging if the webhook never comes.
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut s = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("no webhook request within 60 s: {e}"),
+            }
+        };
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let mut buf = Vec::new();
         let mut chunk = [0u8; 4096];
         loop {
