@@ -146,19 +146,48 @@ impl Airlock {
         Airlock { dir, port, admin_port, config, audit, proc: None }
     }
 
+    /// Starts the configured airlock and waits until it says it is listening. The ports were free when
+    /// chosen but another test may take one before airlock binds it: then airlock exits, and it is started
+    /// again on new ports (connecting to the port alone could reach that other test's listener).
     pub fn spawn(&mut self) {
-        let log = std::fs::File::create(self.dir.path().join("airlock.log")).expect("log file");
-        let child = Command::new(airlock_bin())
-            .args(["serve", "--config"])
-            .arg(&self.config)
-            .env("AIRLOCK_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start airlock");
-        self.proc = Some(Proc(child));
-        wait_port(self.port, Duration::from_secs(20));
-        wait_port(self.admin_port, Duration::from_secs(20));
+        for _attempt in 0..3 {
+            let log_path = self.dir.path().join("airlock.log");
+            let log = std::fs::File::create(&log_path).expect("log file");
+            let child = Command::new(airlock_bin())
+                .args(["serve", "--config"])
+                .arg(&self.config)
+                .env("AIRLOCK_LOG", "info")
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start airlock");
+            let mut proc = Proc(child);
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if self.log().contains("airlock listening on") {
+                    self.proc = Some(proc);
+                    wait_port(self.port, Duration::from_secs(20));
+                    wait_port(self.admin_port, Duration::from_secs(20));
+                    return;
+                }
+                if let Ok(Some(status)) = proc.0.try_wait() {
+                    let log = self.log();
+                    assert!(log.contains("binding the listeners"), "airlock exited ({status}): {log}");
+                    break;
+                }
+                assert!(Instant::now() < deadline, "airlock did not start listening: {}", self.log());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            // A port was taken in the meantime: move both and try again.
+            let (port, admin_port) = (free_port(), free_port());
+            let text = std::fs::read_to_string(&self.config)
+                .expect("read config")
+                .replace(&format!("127.0.0.1:{}\"", self.port), &format!("127.0.0.1:{port}\""))
+                .replace(&format!("127.0.0.1:{}\"", self.admin_port), &format!("127.0.0.1:{admin_port}\""));
+            std::fs::write(&self.config, text).expect("write config");
+            (self.port, self.admin_port) = (port, admin_port);
+        }
+        panic!("airlock could not bind its ports in 3 attempts: {}", self.log());
     }
 
     pub fn url(&self, path: &str) -> String {
