@@ -194,6 +194,10 @@ impl<'a> Run<'a> {
             return Ok(());
         }
         let lead_byte = lead.map(|l| t.b.get(l).copied().unwrap_or(0));
+        // A digit group just before, joined by a single space (read from the text, so an anchor at this
+        // group decides the same whether or not it parsed the groups before it).
+        let spaced_before =
+            lead.is_none() && t.prev(i) == Some(b' ') && t.prev(i - 1).is_some_and(|c| c.is_ascii_digit());
         let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
         for k in (j + 1..=n).rev() {
             let cut_ok = if k == n { self.end_ok } else { matches!(self.seps[k - 1], b" " | b" (") };
@@ -201,9 +205,15 @@ impl<'a> Run<'a> {
             if !cut_ok || nd < 8 {
                 continue;
             }
+            let seps = &self.seps[j..k - 1];
+            // Part of a longer number grouped the same way (`4202 3756 7554 5000`, a tracking number
+            // `9400 3806 7569 1933 5056 46`): the groups around it belong to it, so no part is a value.
+            let spaced = !seps.is_empty() && seps.iter().all(|s| *s == b" ");
+            if spaced && (spaced_before || (k < n && self.seps[k - 1] == b" ")) {
+                continue;
+            }
             let ds = self.digits.get(cum[j]..cum[k]).unwrap_or_default();
             let end = g[k - 1].1;
-            let seps = &self.seps[j..k - 1];
             let lens = &self.lens[j..k];
             if lead.is_none() {
                 if !found_card && card(ds, seps) {
@@ -317,7 +327,10 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
     };
     if let Some(n) = intl_digits {
         let plain = seps.iter().all(|s| !s.contains(&b'.')) || all_same(seps, &[b"."]);
-        return (8..=15).contains(&n) && plain && (k == 1 || lens.iter().all(|&l| l <= 8));
+        // Groups of up to 8 digits, or a country code and the national number in one block
+        // (`+91-9876543210`, `+44 7700900123`).
+        let blocks = k == 1 || lens.iter().all(|&l| l <= 8) || (k == 2 && lens[0] <= 4);
+        return (8..=15).contains(&n) && plain && blocks;
     }
     // NANP: [1] (415) 555-0134 / 415-555-0134 / 415.555.0134 / 415 555 0134.
     let (nl, ns, nd) = if lens.first() == Some(&1) && ds.first() == Some(&b'1') && k == 4 {
@@ -336,24 +349,33 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
             return true;
         }
     }
-    // Trunk-0 national numbers: 020 7946 0958, 07700 900123, (0161) 496 0000, 01 23 45 67 89.
+    // Trunk-0 national numbers: 020 7946 0958, 07700 900123, (0161) 496 0000, 01 23 45 67 89 (also
+    // 01.23.45.67.89), German mobiles 0151 23456789 (12 digits), Indian 098765 43210.
     if ds.first() == Some(&b'0') && ds.get(1) != Some(&b'0') && (2..=5).contains(&k) {
         let l0 = lens[0];
-        let rest: Vec<&[u8]> = seps.iter().skip(usize::from(lead == Some(b'('))).copied().collect();
+        let skip = usize::from(lead == Some(b'('));
+        let rest = seps.get(skip..).unwrap_or_default();
         let seps_ok = if lead == Some(b'(') {
-            matches!(seps[0], b")" | b") ") && all_same(&rest, &[b" ", b"-"])
+            matches!(seps[0], b")" | b") ") && all_same(rest, &[b" ", b"-"])
         } else {
-            all_same(seps, &[b" ", b"-"])
+            all_same(seps, &[b" ", b"-"]) || (all_same(seps, &[b"."]) && lens.iter().all(|&l| l == 2))
         };
-        if (2..=5).contains(&l0) && (10..=11).contains(&ds.len()) && seps_ok {
+        let shape = match ds.len() {
+            10 => (2..=5).contains(&l0),
+            11 => (2..=6).contains(&l0),
+            12 => (3..=5).contains(&l0) && k <= 3,
+            _ => false,
+        };
+        if shape && seps_ok {
             return true;
         }
     }
-    // A bare number next to a phone word.
-    k == 1
-        && lead.is_none()
-        && ((ds.len() == 10 && matches!(ds.first(), Some(b'2'..=b'9')))
-            || (ds.len() == 11 && matches!(ds.first(), Some(b'1' | b'0'))))
+    // Next to a phone word: a bare number, or an Indian mobile written 98765 43210.
+    lead.is_none()
+        && ((k == 1
+            && ((ds.len() == 10 && (matches!(ds.first(), Some(b'2'..=b'9')) || ds[1] != b'0'))
+                || (ds.len() == 11 && matches!(ds.first(), Some(b'1' | b'0')))))
+            || (lens == [5, 5] && seps == [b" "] && matches!(ds.first(), Some(b'6'..=b'9'))))
         && t.context_before(outer, 40, PHONE_WORDS)
 }
 
