@@ -92,6 +92,11 @@ pub(crate) fn one_of(word: &[u8], list: &[&str]) -> bool {
     list.iter().any(|l| l.len() == word.len() && l.as_bytes().first() == word.first() && l.as_bytes() == word)
 }
 
+/// Like [`one_of`], ignoring ASCII case.
+pub(crate) fn one_of_ci(word: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|l| l.as_bytes().eq_ignore_ascii_case(word))
+}
+
 /// IBAN length by country code (ISO 13616 registry).
 pub(crate) fn iban_len(cc: &[u8]) -> Option<usize> {
     const T: &[(&[u8; 2], usize)] = &[

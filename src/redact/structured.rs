@@ -132,9 +132,18 @@ pub(crate) fn url_password(t: &Text, a: usize, sink: &mut Sink) -> Result<(), Mo
     if matches!(t.get(p)?, Some(b'$' | b'{' | b'[' | b'*' | b'%')) {
         return Ok(());
     }
+    // Documentation and local defaults, not secrets: `user:password@`, `guest:guest@`, `postgres:postgres@`.
+    let (user_s, pass_s) = (t.slice(u, u + user), t.slice(p, p + pass));
+    let masked = pass_s.iter().all(|&c| matches!(c, b'x' | b'X'));
+    if masked || pass_s.eq_ignore_ascii_case(user_s) || checks::one_of_ci(pass_s, URL_PLACEHOLDERS) {
+        return Ok(());
+    }
     sink.add(p, p + pass, Kind::UrlPassword, PRIO_URL);
     Ok(())
 }
+
+/// Passwords in connection URLs that only stand for one.
+const URL_PLACEHOLDERS: &[&str] = &["password", "passwd", "pass", "pwd", "secret", "changeme", "pa55word"];
 
 /// Start of the URL containing an anchor at `a` (`https://` right before it), or `a` itself.
 fn url_start(t: &Text, a: usize) -> usize {

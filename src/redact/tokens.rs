@@ -190,6 +190,24 @@ pub(crate) const TOKENS: &[Token] = &[
 /// Priority of prefix tokens: above generic assignments, JWTs and PII.
 pub(crate) const PRIO: u8 = 200;
 
+/// Words that documentation puts in a token's place (`xoxb-your-bot-token`, `sk-not-a-real-key`): varied
+/// enough to pass the randomness check, but never part of a real token's random body.
+const PLACEHOLDER_WORDS: &[&str] =
+    &["your", "here", "placeholder", "notareal", "not-a-real", "not_a_real", "dummy", "fake", "redacted", "xxxx"];
+
+fn placeholder(body: &[u8]) -> bool {
+    // Every such placeholder joins its words with `-` or `_`; random bodies of the alphanumeric formats
+    // (most tokens, and all of the common ones) skip the word search.
+    if !body.iter().any(|&c| c == b'-' || c == b'_') {
+        return false;
+    }
+    let mut buf = [0u8; 1024];
+    let Some(lower) = buf.get_mut(..body.len()) else { return false };
+    lower.copy_from_slice(body);
+    lower.make_ascii_lowercase();
+    PLACEHOLDER_WORDS.iter().any(|w| checks::contains(lower, w.as_bytes()))
+}
+
 /// Checks the token format `spec` at anchor `a` (where its prefix was found).
 pub(crate) fn detect(t: &Text, a: usize, spec: &Token, sink: &mut Sink) -> Result<(), More> {
     if matches!(t.prev(a), Some(c) if super::text::glues(c)) {
@@ -202,7 +220,7 @@ pub(crate) fn detect(t: &Text, a: usize, spec: &Token, sink: &mut Sink) -> Resul
         return Ok(());
     }
     let body = t.slice(body_start, body_start + n);
-    if !checks::looks_random(body) {
+    if !checks::looks_random(body) || placeholder(body) {
         return Ok(());
     }
     if spec.mixed {
