@@ -179,6 +179,32 @@ pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result
     Ok(())
 }
 
+/// `<password>VALUE</password>` (also `<passphrase>`); `a` is at the element name, just after `<`.
+pub(crate) fn xml_password(t: &Text, a: usize, len: usize, sink: &mut Sink) -> Result<(), More> {
+    if t.prev(a) != Some(b'<') {
+        return Ok(());
+    }
+    let v = a + len;
+    let n = t.run(v, 256, |c| c > b' ' && c < 0x7f && c != b'<')?;
+    if n == 0 || n > 256 || !t.starts_with(v + n, b"</")? {
+        return Ok(());
+    }
+    if plausible(t.slice(v, v + n), false, KeyClass::Password) {
+        sink.add(v, v + n, Kind::Password, PRIO);
+    }
+    Ok(())
+}
+
+/// A password given as the next argument: `--password VALUE` (`mysql`, `docker login`), or `password
+/// VALUE` after `login` on the same entry (`.netrc`). `a` is at `password`.
+pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> Result<(), More> {
+    let flag = a >= 2 && t.slice(a - 2, a) == b"--" && !matches!(t.prev(a - 2), Some(c) if c.is_ascii_alphanumeric());
+    if !flag && !t.context_before(a, 80, &["login"]) {
+        return Ok(());
+    }
+    prose(t, a + len, false, sink)
+}
+
 fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     if matches!(t.get(v)?, Some(b'"' | b'\'' | b'`')) {
         return value(t, v, false);

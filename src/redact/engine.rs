@@ -65,7 +65,14 @@ enum Anchor {
     SendGrid,
     DiscordToken,
     AwsContext,
-    Prose { len: usize, secret: bool },
+    Prose {
+        len: usize,
+        secret: bool,
+    },
+    /// `<password>…</password>` (Maven `settings.xml` and the like).
+    XmlPassword(usize),
+    /// `--password VALUE`, and `password VALUE` after `login` (`.netrc`).
+    PasswordArg(usize),
 }
 
 /// Literal anchors bucketed by their first two bytes: `bits` rejects most word starts in one lookup.
@@ -124,6 +131,10 @@ fn literals() -> &'static Literals {
             ("secret is ", Anchor::Prose { len: 10, secret: true }),
             ("token is ", Anchor::Prose { len: 9, secret: true }),
             ("key is ", Anchor::Prose { len: 7, secret: true }),
+            ("sshpass -p ", Anchor::Prose { len: 11, secret: false }),
+            ("password>", Anchor::XmlPassword(9)),
+            ("passphrase>", Anchor::XmlPassword(11)),
+            ("password ", Anchor::PasswordArg(9)),
         ];
         for (p, a) in extra {
             pats.push((p.as_bytes(), *a));
@@ -400,6 +411,8 @@ fn run_anchor(t: &Text, a: usize, anchor: Anchor, lim: Limits, sink: &mut Sink) 
         Anchor::DiscordToken => st::discord_token(t, a, sink),
         Anchor::AwsContext => st::aws_secret(t, a, sink),
         Anchor::Prose { len, secret } => super::assign::prose(t, a + len, secret, sink),
+        Anchor::XmlPassword(len) => super::assign::xml_password(t, a, len, sink),
+        Anchor::PasswordArg(len) => super::assign::password_arg(t, a, len, sink),
     }
 }
 
