@@ -147,3 +147,46 @@ fn spaced_nino_and_ampersand_passwords() {
     );
     assert_eq!(red("a=1&secret=Zq9xW2vKp7Lm&b=2"), "a=1&secret=[REDACTED:SECRET]&b=2");
 }
+
+/// Shapes a held-out probe (written outside the corpus) found missed or wrongly redacted in session 6.
+#[test]
+fn held_out_probe_shapes() {
+    let found = [
+        ("WhatsApp +91-9876543210 ok", "WhatsApp [REDACTED:PHONE_NUMBER] ok"),
+        ("x +44 7700900123 y", "x [REDACTED:PHONE_NUMBER] y"),
+        ("Handy 0151 23456789", "Handy [REDACTED:PHONE_NUMBER]"),
+        ("Tel: 01512 3456789", "Tel: [REDACTED:PHONE_NUMBER]"),
+        ("Ph: 098765 43210", "Ph: [REDACTED:PHONE_NUMBER]"),
+        ("portable : 06.12.34.56.78", "portable : [REDACTED:PHONE_NUMBER]"),
+        ("tel: 0612345678", "tel: [REDACTED:PHONE_NUMBER]"),
+        ("Mobile: 98765 43210", "Mobile: [REDACTED:PHONE_NUMBER]"),
+        ("<password>jBz0RsZUdC^8Ig2i</password>", "<password>[REDACTED:PASSWORD]</password>"),
+        ("mysql -u root --password 4AErEmR3VO*W3r7R app", "mysql -u root --password [REDACTED:PASSWORD] app"),
+        ("sshpass -p '9wiiLqS2ea%Hwm2D' ssh a@b", "sshpass -p '[REDACTED:PASSWORD]' ssh a@b"),
+        (
+            "machine h.example.com login bob password s3cr3tP@ss",
+            "machine h.example.com login bob password [REDACTED:PASSWORD]",
+        ),
+        ("card 4111 1111 1111 1111", "card [REDACTED:CARD]"),
+        ("cards 4111 1111 1111 1111, 5500 0000 0000 0004", "cards [REDACTED:CARD], [REDACTED:CARD]"),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        // A part of a longer number grouped the same way is not a value (the first 12 digits pass Verhoeff).
+        "invoice 4202 3756 7554 5000",
+        "order no. 1326 7938 1444 9454",
+        "USPS tracking 9400 3806 7569 1933 5056 46",
+        "USPS tracking 9400 3297 9232 0732 0215 27",
+        "SLACK_BOT_TOKEN=xoxb-your-bot-token",
+        "token xoxb-not-a-real-token here",
+        "DATABASE_URL=postgres://user:password@localhost:5432/db",
+        "amqp://guest:guest@localhost:5672/",
+        "reset the password 2 times",
+        "<password>${DB_PASSWORD}</password>",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
