@@ -205,6 +205,95 @@ pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
     prose(t, a + len, false, sink)
 }
 
+/// Adds the value at `vs..ve` if a `class` key may hold it.
+fn judged(t: &Text, vs: usize, ve: usize, quoted: bool, class: KeyClass, sink: &mut Sink) {
+    if plausible(t.slice(vs, ve), quoted, class) {
+        let kind = match class {
+            KeyClass::Password => Kind::Password,
+            KeyClass::Secret(k) => k,
+        };
+        sink.add(vs, ve, kind, PRIO);
+    }
+}
+
+/// A key name at `k` (`[A-Za-z0-9_.-]`, at most 64 bytes): its length and class, if it names a secret.
+fn key_at(t: &Text, k: usize) -> Result<Option<(usize, KeyClass)>, More> {
+    let kl = t.run(k, 64, |c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))?;
+    if kl == 0 || kl > 64 {
+        return Ok(None);
+    }
+    Ok(classify(t.slice(k, k + kl)).map(|class| (kl, class)))
+}
+
+/// `define('DB_PASSWORD', 'VALUE')`; `v` is just after `define(`.
+pub(crate) fn define(t: &Text, v: usize, sink: &mut Sink) -> Result<(), More> {
+    let mut p = v + t.run(v, 3, |c| c == b' ')?;
+    let Some(q @ (b'\'' | b'"')) = t.get(p)? else {
+        return Ok(());
+    };
+    let Some((kl, class)) = key_at(t, p + 1)? else {
+        return Ok(());
+    };
+    p += 1 + kl;
+    if t.get(p)? != Some(q) {
+        return Ok(());
+    }
+    p += 1;
+    p += t.run(p, 3, |c| c == b' ')?;
+    if t.get(p)? != Some(b',') {
+        return Ok(());
+    }
+    p += 1;
+    p += t.run(p, 3, |c| c == b' ')?;
+    if let Some((vs, ve, true)) = value(t, p, false)? {
+        judged(t, vs, ve, true, class, sink);
+    }
+    Ok(())
+}
+
+/// `set -x API_TOKEN VALUE` (fish shell); `k` is at the variable name.
+pub(crate) fn fish_set(t: &Text, k: usize, sink: &mut Sink) -> Result<(), More> {
+    let Some((kl, class)) = key_at(t, k)? else {
+        return Ok(());
+    };
+    if t.get(k + kl)? != Some(b' ') {
+        return Ok(());
+    }
+    if let Some((vs, ve, quoted)) = value_loose(t, k + kl + 1)? {
+        judged(t, vs, ve, quoted, class, sink);
+    }
+    Ok(())
+}
+
+/// `curl … -u user:PASSWORD …` (also `--user`): the password, on the same line within 200 bytes.
+pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    if matches!(t.prev(a), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.') {
+        return Ok(());
+    }
+    let line = t.run(a, 200, |c| c != b'\n' && c != b'\r')?;
+    let args = t.slice(a, a + line.min(200));
+    let Some(at) = [&b" -u "[..], b" --user "]
+        .iter()
+        .find_map(|f| args.windows(f.len()).position(|w| w == *f).map(|p| p + f.len()))
+    else {
+        return Ok(());
+    };
+    let v = a + at;
+    let Some((vs, ve, quoted)) = value_loose(t, v)? else {
+        return Ok(());
+    };
+    let cred = t.slice(vs, ve);
+    let Some(colon) = cred.iter().position(|&c| c == b':') else {
+        return Ok(());
+    };
+    let (user, pass) = (&cred[..colon], &cred[colon + 1..]);
+    if user.is_empty() || pass.eq_ignore_ascii_case(user) {
+        return Ok(());
+    }
+    judged(t, vs + colon + 1, ve, quoted, KeyClass::Password, sink);
+    Ok(())
+}
+
 fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     if matches!(t.get(v)?, Some(b'"' | b'\'' | b'`')) {
         return value(t, v, false);

@@ -73,6 +73,12 @@ enum Anchor {
     XmlPassword(usize),
     /// `--password VALUE`, and `password VALUE` after `login` (`.netrc`).
     PasswordArg(usize),
+    /// `define('DB_PASSWORD', 'VALUE')` (PHP, `wp-config.php`).
+    Define(usize),
+    /// `set -x API_TOKEN VALUE` (fish).
+    FishSet(usize),
+    /// `curl … -u user:PASSWORD …`.
+    Curl,
 }
 
 /// Literal anchors bucketed by their first two bytes: `bits` rejects most word starts in one lookup.
@@ -135,6 +141,11 @@ fn literals() -> &'static Literals {
             ("password>", Anchor::XmlPassword(9)),
             ("passphrase>", Anchor::XmlPassword(11)),
             ("password ", Anchor::PasswordArg(9)),
+            ("define(", Anchor::Define(7)),
+            ("set -x ", Anchor::FishSet(7)),
+            ("set -gx ", Anchor::FishSet(8)),
+            ("set -Ux ", Anchor::FishSet(8)),
+            ("curl ", Anchor::Curl),
         ];
         for (p, a) in extra {
             pats.push((p.as_bytes(), *a));
@@ -413,6 +424,9 @@ fn run_anchor(t: &Text, a: usize, anchor: Anchor, lim: Limits, sink: &mut Sink) 
         Anchor::Prose { len, secret } => super::assign::prose(t, a + len, secret, sink),
         Anchor::XmlPassword(len) => super::assign::xml_password(t, a, len, sink),
         Anchor::PasswordArg(len) => super::assign::password_arg(t, a, len, sink),
+        Anchor::Define(len) => super::assign::define(t, a + len, sink),
+        Anchor::FishSet(len) => super::assign::fish_set(t, a + len, sink),
+        Anchor::Curl => super::assign::curl_user(t, a, sink),
     }
 }
 
