@@ -167,6 +167,9 @@ fn held_out_probe_shapes() {
             "machine h.example.com login bob password s3cr3tP@ss",
             "machine h.example.com login bob password [REDACTED:PASSWORD]",
         ),
+        ("define('DB_PASSWORD', 'Xk9!mPq2Lr7');", "define('DB_PASSWORD', '[REDACTED:PASSWORD]');"),
+        ("set -x SERVICE_TOKEN EmtsFeO4lLKNSiqajCGjaKDR2ZmzfZFO", "set -x SERVICE_TOKEN [REDACTED:SECRET]"),
+        ("curl -s -u admin:S3cr3t!x https://h", "curl -s -u admin:[REDACTED:PASSWORD] https://h"),
         ("card 4111 1111 1111 1111", "card [REDACTED:CARD]"),
         ("cards 4111 1111 1111 1111, 5500 0000 0000 0004", "cards [REDACTED:CARD], [REDACTED:CARD]"),
     ];
@@ -185,6 +188,11 @@ fn held_out_probe_shapes() {
         "amqp://guest:guest@localhost:5672/",
         "reset the password 2 times",
         "<password>${DB_PASSWORD}</password>",
+        "define('DB_PASSWORD', 'password_here');",
+        "define('DB_NAME', 'wordpress');",
+        "set -gx EDITOR vim",
+        "curl -u admin:admin http://localhost",
+        "curl -u $USER:$PASS https://x",
     ];
     for input in untouched {
         assert_eq!(red(input), input);
