@@ -238,8 +238,8 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
     let lits = literals();
     // Anchors before this position are inside a placeholder just found.
     let mut skip = 0usize;
-    let mut visit = |i: usize, sink: &mut Sink| {
-        if i < skip {
+    let visit = |i: usize, skip: &mut usize, sink: &mut Sink| {
+        if i < *skip {
             return;
         }
         let before = sink.cands.len();
@@ -247,7 +247,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
         visit_at(t, i, lits, lim, numbers, sink);
         if sink.cands.len() > before {
             if let Some(c) = sink.cands.last().filter(|c| c.kind == Kind::Placeholder && c.start == i) {
-                skip = c.end;
+                *skip = c.end;
             }
         }
     };
@@ -282,7 +282,12 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
         while mask != 0 {
             let i = base + mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            visit(i, sink);
+            visit(i, &mut skip, sink);
+            // Inside a placeholder just found: drop its anchors from the mask at once.
+            if skip > i + 1 {
+                let k = skip - base;
+                mask &= if k >= BLOCK { 0 } else { !((1u64 << k) - 1) };
+            }
         }
         prev_word = word >> 63 != 0;
         prev_digit = digit >> 63 != 0;
@@ -300,7 +305,7 @@ pub(crate) fn scan(t: &Text, lim: Limits, sink: &mut Sink) {
             _ => true,
         };
         if worth {
-            visit(i, sink);
+            visit(i, &mut skip, sink);
         }
     }
 }

@@ -123,13 +123,15 @@ pub(crate) fn url_password(t: &Text, a: usize, sink: &mut Sink) -> Result<(), Mo
         return Ok(());
     }
     let p = u + user + 1;
+    // A reference or one of our placeholders (`[REDACTED:URL_PASSWORD]`, every later pass): checked before
+    // reading the rest (the run below would stop at or after this byte, so nothing else changes).
+    if matches!(t.get(p)?, Some(b'$' | b'{' | b'[' | b'*' | b'%')) {
+        return Ok(());
+    }
     let pass = t.run(p, 256, |c| {
         !matches!(c, b'@' | b'/' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`') && c > b' ' && c < 0x7f
     })?;
     if pass == 0 || pass > 256 || t.get(p + pass)? != Some(b'@') {
-        return Ok(());
-    }
-    if matches!(t.get(p)?, Some(b'$' | b'{' | b'[' | b'*' | b'%')) {
         return Ok(());
     }
     // Documentation and local defaults, not secrets: `user:password@`, `guest:guest@`, `postgres:postgres@`.

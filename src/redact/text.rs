@@ -72,6 +72,10 @@ impl<'a> Text<'a> {
     /// Whether `lit` occurs at `i` (asks for more only while the bytes seen so far agree).
     #[inline]
     pub fn starts_with(&self, i: usize, lit: &[u8]) -> Result<bool, More> {
+        // All bytes here: one compare (the same answer as the loop below, which only matters near the end).
+        if let Some(here) = self.b.get(i..i.saturating_add(lit.len())) {
+            return Ok(here == lit);
+        }
         for (k, &want) in lit.iter().enumerate() {
             match self.get(i + k)? {
                 Some(c) if c == want => {}
