@@ -46,7 +46,16 @@ const DENY_EXACT: &[&str] = &[
     "bearer",
     "basic",
 ];
+/// The longest value judged (AWS session tokens are ~400 bytes).
+const MAX_VALUE: usize = 1024;
+
 const DENY_SUB: &[&str] = &[
+    "replace_me",
+    "replaceme",
+    "replace-me",
+    "change_me",
+    "change-me",
+    "fixme",
     "example",
     "placeholder",
     "your_",
@@ -99,6 +108,11 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         return Ok(());
     }
     let key = t.slice(k_end - kl, k_end);
+    // Inside a colon chain (`arn:aws:secretsmanager:…:secret:prod/db`, `user:1042:profile`) a word is a
+    // field of a name, not a key.
+    if sep == b':' && t.prev(k_end - kl) == Some(b':') {
+        return Ok(());
+    }
     // A value that is one of our placeholders (`password=[REDACTED:PASSWORD]`, every later pass): nothing
     // to find whatever the key says (a value starting with `[` is never plausible), so skip the key's
     // word split. Only a byte already here is looked at, so a stream holds back exactly as before.
@@ -109,7 +123,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     // Cheap gate before the word split: a telling substring must occur.
     let telling = [
         &b"pass"[..],
-        b"pwd",
+        b"pw",
         b"pswd",
         b"secret",
         b"token",
@@ -156,6 +170,12 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     }
     let val = t.slice(vs, ve);
     if !quoted && matches!(t.get(ve)?, Some(b'(' | b'[')) {
+        return Ok(());
+    }
+    // A key that is just `key` names a lookup key as often as a secret (S3 `"Key": "logs/…/app.log.gz"`,
+    // `{"key": "user:1042:profile"}`): a path or a composite name is not a secret.
+    let lookup_key = key.eq_ignore_ascii_case(b"key") || key.eq_ignore_ascii_case(b"keys");
+    if lookup_key && (val.contains(&b'/') || val.contains(&b':')) {
         return Ok(());
     }
     if plausible(val, quoted, class) {
@@ -206,7 +226,11 @@ pub(crate) fn xml_password(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
 /// VALUE` after `login` on the same entry (`.netrc`). `a` is at `password`.
 pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> Result<(), More> {
     let flag = a >= 2 && t.slice(a - 2, a) == b"--" && !matches!(t.prev(a - 2), Some(c) if c.is_ascii_alphanumeric());
-    if !flag && !t.context_before(a, 80, &["login"]) {
+    // SQL: `CREATE USER app WITH PASSWORD '…'`, `ALTER ROLE … PASSWORD '…'`.
+    let sql = a >= 5
+        && (t.slice(a - 5, a).eq_ignore_ascii_case(b"with ") || t.context_before(a, 40, &["user", "role"]))
+        && t.get(a + len)? == Some(b'\'');
+    if !flag && !sql && !t.context_before(a, 80, &["login"]) {
         return Ok(());
     }
     prose(t, a + len, false, sink)
@@ -313,14 +337,14 @@ fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More>
 fn value(t: &Text, v: usize, query: bool) -> Result<Option<(usize, usize, bool)>, More> {
     match t.get(v)? {
         Some(q @ (b'"' | b'\'' | b'`')) => {
-            let n = t.run(v + 1, 256, |c| c != q && c != b'\n' && c != b'\r' && c != b'\\')?;
-            if n == 0 || n > 256 || t.get(v + 1 + n)? != Some(q) {
+            let n = t.run(v + 1, MAX_VALUE, |c| c != q && c != b'\n' && c != b'\r' && c != b'\\')?;
+            if n == 0 || n > MAX_VALUE || t.get(v + 1 + n)? != Some(q) {
                 return Ok(None);
             }
             Ok(Some((v + 1, v + 1 + n, true)))
         }
         _ => {
-            let n = t.run(v, 256, |c| {
+            let n = t.run(v, MAX_VALUE, |c| {
                 c > b' '
                     && c < 0x7f
                     && !matches!(
@@ -341,7 +365,7 @@ fn value(t: &Text, v: usize, query: bool) -> Result<Option<(usize, usize, bool)>
                     )
                     && !(query && c == b'&')
             })?;
-            if n == 0 || n > 256 {
+            if n == 0 || n > MAX_VALUE {
                 return Ok(None);
             }
             Ok(Some((v, v + n, false)))
@@ -360,13 +384,25 @@ fn plain_word(v: &[u8]) -> bool {
 
 /// Whether a value assigned to a telling key looks like the credential itself.
 fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
-    if v.is_empty() || v.len() > 256 || v.contains(&b' ') || v.contains(&b'\t') {
+    if v.is_empty() || v.len() > MAX_VALUE || v.contains(&b' ') || v.contains(&b'\t') {
         return false;
     }
-    if matches!(v.first(), Some(b'$' | b'%' | b'{' | b'<' | b'[' | b'(' | b'*' | b'/' | b'~' | b'#')) {
+    // References and placeholders (`$DB_PASS`, `{{ .pw }}`, `<your-password>`, `[…]`, `(none)`, a path).
+    // Quoted, a leading `#`, `%`, `~` or `*` is just a generated password's first character (`"#oT9_zG…"`);
+    // bare, `#` starts a comment.
+    let refs: &[u8] = if quoted { b"${<[(/" } else { b"$%{<[(*/~#" };
+    if v.first().is_some_and(|c| refs.contains(c)) {
         return false;
     }
-    let mut buf = [0u8; 256];
+    // YAML/CloudFormation tags: `!vault |`, `!Ref DbPassword`.
+    if !quoted && v.len() > 1 && v[0] == b'!' && v[1..].iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    // Masked in a UI (`••••••••`): not one ASCII letter or digit.
+    if !v.iter().any(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let mut buf = [0u8; MAX_VALUE];
     let lower = buf.get_mut(..v.len()).unwrap_or_default();
     lower.copy_from_slice(v);
     lower.make_ascii_lowercase();

@@ -4,7 +4,7 @@
 use super::checks;
 use super::kinds::Kind;
 
-const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "pass", "passphrase", "passcode", "pswd"];
+const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pswd"];
 const SECRET_WORDS: &[&str] = &[
     "secret",
     "secrets",
@@ -122,6 +122,22 @@ const NOT_THE_VALUE: &[&str] = &[
     "check",
     "status",
     "state",
+    // Pagination, idempotency, cache and object keys, resource names (S3 list output, Stripe, ARNs).
+    "next",
+    "page",
+    "cursor",
+    "continuation",
+    "pagination",
+    "idempotency",
+    "cache",
+    "object",
+    "partition",
+    "sort",
+    "primary",
+    "foreign",
+    "arn",
+    "bucket",
+    "marker",
 ];
 /// What the key says the value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
