@@ -162,6 +162,7 @@ pub(crate) fn iban_len(cc: &[u8]) -> Option<usize> {
         (b"QA", 29),
         (b"RO", 24),
         (b"RS", 22),
+        (b"RU", 33),
         (b"SA", 24),
         (b"SC", 31),
         (b"SE", 24),

@@ -142,6 +142,12 @@ fn literals() -> &'static Literals {
             ("passphrase>", Anchor::XmlPassword(11)),
             ("password ", Anchor::PasswordArg(9)),
             ("define(", Anchor::Define(7)),
+            ("Setenv(", Anchor::Define(7)),
+            ("setenv(", Anchor::Define(7)),
+            ("putenv(", Anchor::Define(7)),
+            ("set_var(", Anchor::Define(8)),
+            ("PASSWORD ", Anchor::PasswordArg(9)),
+            ("ENV ", Anchor::FishSet(4)),
             ("set -x ", Anchor::FishSet(7)),
             ("set -gx ", Anchor::FishSet(8)),
             ("set -Ux ", Anchor::FishSet(8)),
@@ -441,8 +447,11 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
         DIGIT if !matches!(t.prev(i), Some(c) if c.is_ascii_digit()) => super::numbers::detect(t, i, sink),
         AT => super::email::detect(t, i, sink),
         ASSIGN => {
-            if t.b.get(i) == Some(&b':') && t.starts_with(i, b"://")? {
-                return st::url_password(t, i, sink);
+            if t.b.get(i) == Some(&b':') {
+                if t.starts_with(i, b"://")? {
+                    return st::url_password(t, i, sink);
+                }
+                super::numbers::bot_url_token(t, i, sink)?;
             }
             super::assign::detect(t, i, sink)
         }

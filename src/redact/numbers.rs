@@ -14,7 +14,8 @@ use super::text::{is_b64url, More, Text};
 const MAX_GROUPS: usize = 8;
 const PHONE_WORDS: &[&str] =
     &["phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "contact", "mob"];
-const SSN_WORDS: &[&str] = &["ssn", "ssns", "social security", "soc sec", "ss#", "ss no", "ssn#", "tin"];
+const SSN_WORDS: &[&str] =
+    &["ssn", "ssns", "social security", "socialsecurity", "soc sec", "ss#", "ss no", "ssn#", "tin"];
 const AADHAAR_WORDS: &[&str] = &["aadhaar", "aadhar", "uidai", "uid"];
 
 /// The digit groups of one run.
@@ -130,12 +131,16 @@ fn prelude(t: &Text, i: usize, sink: &mut Sink) -> Result<Option<Option<usize>>,
     match t.prev(outer) {
         Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'+' || c == b']' => return Ok(None),
         // Glued to a number before it (`10:30`, `1.2.3`, `1,234`). A number we replaced counts as one:
-        // otherwise each pass over a glued chain would uncover one more. After a comma only a group of
-        // three is a thousands group: `4111111111111111,5500000000000004` is a list.
+        // otherwise each pass over a glued chain would uncover one more. After a comma only a bare group
+        // of three not followed by `-` is a thousands group: `4111111111111111,5500000000000004` is a
+        // list, and so are CSV fields (`20931,97201,503-555-0147`, `10001,(212) 555-0123`).
         Some(sep @ (b'.' | b'-' | b'/' | b',' | b':'))
             if (matches!(t.prev(outer - 1), Some(d) if d.is_ascii_digit())
                 || (outer >= 2 && t.ends_placeholder(outer - 2)))
-                && (sep != b',' || t.run(i, 3, |c| c.is_ascii_digit())? == 3) =>
+                && (sep != b','
+                    || (lead.is_none()
+                        && t.run(i, 3, |c| c.is_ascii_digit())? == 3
+                        && t.get(i + 3)? != Some(b'-'))) =>
         {
             return Ok(None)
         }
@@ -209,7 +214,9 @@ impl<'a> Run<'a> {
             // Part of a longer number grouped the same way (`4202 3756 7554 5000`, a tracking number
             // `9400 3806 7569 1933 5056 46`): the groups around it belong to it, so no part is a value.
             let spaced = !seps.is_empty() && seps.iter().all(|s| *s == b" ");
-            if spaced && (spaced_before || (k < n && self.seps[k - 1] == b" ")) {
+            // (A last group that starts a date is not part of it: `4600 8275 2620 7198 11/28`.)
+            let date_after = k + 1 == n && t.get(self.end)? == Some(b'/');
+            if spaced && (spaced_before || (k < n && self.seps[k - 1] == b" " && !date_after)) {
                 continue;
             }
             let ds = self.digits.get(cum[j]..cum[k]).unwrap_or_default();
@@ -343,7 +350,10 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
         let ok = if paren_area {
             matches!(ns[0], b")" | b") " | b")-") && matches!(ns[1], b"-" | b" " | b".")
         } else {
-            all_same(ns, &[b"-", b".", b" "]) && (k == 3 || seps.first() == ns.first() || seps[0] == b" ")
+            // Three numbers separated by spaces only (`256 512 1024 MB`) need a phone word or a `1`.
+            all_same(ns, &[b"-", b".", b" "])
+                && (k == 3 || seps.first() == ns.first() || seps[0] == b" ")
+                && (ns[0] != b" " || k == 4 || t.context_before(outer, 40, PHONE_WORDS))
         };
         if ok {
             return true;
@@ -358,7 +368,9 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
         let seps_ok = if lead == Some(b'(') {
             matches!(seps[0], b")" | b") ") && all_same(rest, &[b" ", b"-"])
         } else {
-            all_same(seps, &[b" ", b"-"]) || (all_same(seps, &[b"."]) && lens.iter().all(|&l| l == 2))
+            all_same(seps, &[b" ", b"-"])
+                || (all_same(seps, &[b"."]) && lens.iter().all(|&l| l == 2))
+                || (seps.len() >= 2 && seps[0] == b"-" && all_same(&seps[1..], &[b" "]))
         };
         let shape = match ds.len() {
             10 => (2..=5).contains(&l0),
@@ -377,6 +389,16 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
                 || (ds.len() == 11 && matches!(ds.first(), Some(b'1' | b'0')))))
             || (lens == [5, 5] && seps == [b" "] && matches!(ds.first(), Some(b'6'..=b'9'))))
         && t.context_before(outer, 40, PHONE_WORDS)
+}
+
+/// A Telegram token inside the Bot API URL, where it is glued to `bot` (`api.telegram.org/bot123456789:AA…`),
+/// so no digit-run anchor sees it: checked from its `:`.
+pub(crate) fn bot_url_token(t: &Text, colon: usize, sink: &mut Sink) -> Result<(), More> {
+    let id = t.back_run(colon, 10, |c| c.is_ascii_digit());
+    if (8..=10).contains(&id) && colon >= id + 4 && t.slice(colon - id - 4, colon - id) == b"/bot" {
+        telegram(t, colon - id, colon + 1, sink)?;
+    }
+    Ok(())
 }
 
 fn telegram(t: &Text, s: usize, v: usize, sink: &mut Sink) -> Result<(), More> {

@@ -84,8 +84,17 @@ pub(crate) fn pem(t: &Text, a: usize, pem_max: usize, sink: &mut Sink) -> Result
     if !(label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK")) {
         return Ok(());
     }
+    // A key block goes on with a line break (real or escaped) or base64; a header inside a string or a
+    // call (`startswith("-----BEGIN RSA PRIVATE KEY-----")`, `HEADER = "-----BEGIN …-----"`) is code.
+    let after = label_start + n + 5;
+    let gap = t.run(after, 8, |c| c == b' ' || c == b'\t')?;
+    if gap > 8
+        || !matches!(t.get(after + gap)?, None | Some(b'\n' | b'\r' | b'\\') | Some(b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/'))
+    {
+        return Ok(());
+    }
     let limit = a + pem_max;
-    let mut i = label_start + n + 5;
+    let mut i = after;
     while i < limit {
         match t.get(i)? {
             None => {
@@ -125,7 +134,11 @@ pub(crate) fn url_password(t: &Text, a: usize, sink: &mut Sink) -> Result<(), Mo
     let p = u + user + 1;
     // A reference or one of our placeholders (`[REDACTED:URL_PASSWORD]`, every later pass): checked before
     // reading the rest (the run below would stop at or after this byte, so nothing else changes).
-    if matches!(t.get(p)?, Some(b'$' | b'{' | b'[' | b'*' | b'%')) {
+    // (`%` starts a reference unless it is URL encoding: `%23WHbS…` is `#WHbS…`.)
+    let encoded = t.get(p)? == Some(b'%')
+        && t.get(p + 1)?.is_some_and(|c| c.is_ascii_hexdigit())
+        && t.get(p + 2)?.is_some_and(|c| c.is_ascii_hexdigit());
+    if !encoded && matches!(t.get(p)?, Some(b'$' | b'{' | b'[' | b'*' | b'%')) {
         return Ok(());
     }
     let pass = t.run(p, 256, |c| {
@@ -224,7 +237,8 @@ pub(crate) fn sendgrid(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> 
         return Ok(());
     }
     let y = t.run(a + 26, 43, is_b64url)?;
-    if y == 43 {
+    // `SG.xxxxxxxxxxxxxxxxxxxxxx.xxxx…` in docs has the shape but not the randomness.
+    if y == 43 && checks::looks_random(t.slice(a + 3, a + 25)) && checks::looks_random(t.slice(a + 26, a + 69)) {
         sink.add(a, a + 69, Kind::SendgridKey, super::tokens::PRIO);
     }
     Ok(())
@@ -268,8 +282,10 @@ pub(crate) fn aws_secret(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
         let n = t.run(i, 40, is_b64)?;
         if n == 40 && !matches!(t.get(i + 40)?, Some(b'=')) {
             let v = t.slice(i, i + 40);
+            // A path (`s3://web/AWSLogs/123456789012/CloudTrail/us-…`), not a key.
+            let path = v.first() == Some(&b'/') || v.windows(2).any(|w| w == b"//");
             let (lo, up, dg, other) = checks::classes(v);
-            if lo && up && (dg || other) && checks::looks_random(v) {
+            if !path && lo && up && (dg || other) && checks::looks_random(v) {
                 sink.add(i, i + 40, Kind::AwsSecretKey, PRIO_CTX);
             }
         }

@@ -115,17 +115,21 @@ impl<'a> Text<'a> {
         self.in_label(label_end)
     }
 
-    /// Whether one of `words` (lowercase ASCII) occurs as a word in the `window` bytes before `i`.
-    /// Words inside our placeholders' labels do not count (see [`Text::in_label`]).
+    /// Whether one of `words` (lowercase ASCII) occurs as a word in the `window` bytes before `i`. A space
+    /// in a word also matches `_` or `-`, and a word may end where a camelCase word begins, so field names
+    /// count (`social_security_number`, `phoneNumber`). Words inside our placeholders' labels do not count
+    /// (see [`Text::in_label`]).
     pub fn context_before(&self, i: usize, window: usize, words: &[&str]) -> bool {
         let hay = self.slice(i.saturating_sub(window), i);
         let start = i.saturating_sub(window);
+        let same = |h: u8, w: u8| h.eq_ignore_ascii_case(&w) || (w == b' ' && (h == b'_' || h == b'-'));
         words.iter().any(|w| {
             let w = w.as_bytes();
             hay.windows(w.len()).enumerate().any(|(k, win)| {
-                win.eq_ignore_ascii_case(w)
+                let camel_end = win.last().is_some_and(u8::is_ascii_lowercase);
+                win.iter().zip(w).all(|(&h, &c)| same(h, c))
                     && !matches!(self.prev(start + k), Some(c) if c.is_ascii_alphanumeric() || c == b':')
-                    && !matches!(hay.get(k + w.len()), Some(c) if c.is_ascii_alphabetic())
+                    && !matches!(hay.get(k + w.len()), Some(c) if c.is_ascii_lowercase() || (c.is_ascii_uppercase() && !camel_end))
                     && !self.in_label(start + k)
             })
         })
