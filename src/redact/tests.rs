@@ -170,6 +170,29 @@ fn held_out_probe_shapes() {
         ("define('DB_PASSWORD', 'Xk9!mPq2Lr7');", "define('DB_PASSWORD', '[REDACTED:PASSWORD]');"),
         ("set -x SERVICE_TOKEN EmtsFeO4lLKNSiqajCGjaKDR2ZmzfZFO", "set -x SERVICE_TOKEN [REDACTED:SECRET]"),
         ("curl -s -u admin:S3cr3t!x https://h", "curl -s -u admin:[REDACTED:PASSWORD] https://h"),
+        ("Card: 4600 8275 2620 7198 11/28 CVV 771", "Card: [REDACTED:CARD] 11/28 CVV 771"),
+        ("20931,97201,503-555-0147", "20931,97201,[REDACTED:PHONE_NUMBER]"),
+        ("10001,(212) 555-0123", "10001,[REDACTED:PHONE_NUMBER]"),
+        ("17,390-21-5535,1200.00", "17,[REDACTED:US_SSN],1200.00"),
+        ("password: \"#oT9_zGHVbYQNH\"", "password: \"[REDACTED:PASSWORD]\""),
+        ("REDIS_PASSWORD='%QKUIA6qVM7W@I'", "REDIS_PASSWORD='[REDACTED:PASSWORD]'"),
+        ("mongodb://admin:%23WHbSrrxJH5NH@mongo-0/x", "mongodb://admin:[REDACTED:URL_PASSWORD]@mongo-0/x"),
+        ("\"phoneNumber\": \"4155550162\"", "\"phoneNumber\": \"[REDACTED:PHONE_NUMBER]\""),
+        ("\"social_security_number\": \"899946442\"", "\"social_security_number\": \"[REDACTED:US_SSN]\""),
+        ("socialSecurityNumber: 640 98 8051", "socialSecurityNumber: [REDACTED:US_SSN]"),
+        (
+            "https://api.telegram.org/bot8205602481:AAmTuvgK3xQ9zLp2WcR7hYe4NbV6sJd1Fo8/sendMessage",
+            "https://api.telegram.org/bot[REDACTED:TELEGRAM_TOKEN]/sendMessage",
+        ),
+        ("ftp user=ops pw=IUvpE6R3M2-xRv", "ftp user=ops pw=[REDACTED:PASSWORD]"),
+        ("IBAN RU0204452560040702810412345678901", "IBAN [REDACTED:IBAN]"),
+        ("Tel 020-123 4567", "Tel [REDACTED:PHONE_NUMBER]"),
+        ("ENV API_SECRET lQ36G1OvWIYwI4ev4uXDOCL3InLtW6xo", "ENV API_SECRET [REDACTED:SECRET]"),
+        (
+            "psql -c \"ALTER USER app WITH PASSWORD 'HQ=%#u1r?YOyLG';\"",
+            "psql -c \"ALTER USER app WITH PASSWORD '[REDACTED:PASSWORD]';\"",
+        ),
+        ("os.Setenv(\"DB_PASSWORD\", \"Q-v2ZfI$LF~Blt\")", "os.Setenv(\"DB_PASSWORD\", \"[REDACTED:PASSWORD]\")"),
         ("card 4111 1111 1111 1111", "card [REDACTED:CARD]"),
         ("cards 4111 1111 1111 1111, 5500 0000 0000 0004", "cards [REDACTED:CARD], [REDACTED:CARD]"),
     ];
@@ -190,6 +213,20 @@ fn held_out_probe_shapes() {
         "<password>${DB_PASSWORD}</password>",
         "define('DB_PASSWORD', 'password_here');",
         "define('DB_NAME', 'wordpress');",
+        "{\"Key\": \"logs/2024/05/01/app-01.log.gz\", \"Size\": 1024}",
+        "{\"NextToken\": \"eyJOZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ==\"}",
+        "\"idempotency_key\": \"5f0e8a52-41c5-4d6a-9a5e-2c1b7f3d9e10\"",
+        "{\"key\": \"user:1042:profile\"}",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbC12d",
+        "if line.startswith(\"-----BEGIN RSA PRIVATE KEY-----\"):",
+        "SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "password: \"REPLACE_ME\"",
+        "ADMIN_PASSWORD=\"CHANGE_ME\"",
+        "\"shared\": \"git+ssh://git@github.com/acme/shared.git#v2.3.1\"",
+        "db_password: !vault |",
+        "\"password\": \"••••••••\"",
+        "aws s3 sync ./dist s3://web/AWSLogs/123456789012/CloudTrail/us-east-1/",
+        "Available batch sizes: 256 512 1024 MB",
         "set -gx EDITOR vim",
         "curl -u admin:admin http://localhost",
         "curl -u $USER:$PASS https://x",
@@ -197,4 +234,21 @@ fn held_out_probe_shapes() {
     for input in untouched {
         assert_eq!(red(input), input);
     }
+}
+
+/// AWS session tokens are ~400 bytes: a value longer than 256 bytes is judged, not dropped.
+#[test]
+fn long_secret_values_are_judged() {
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let token: String = (0..400)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(alphabet[(x % 64) as usize])
+        })
+        .collect();
+    assert_eq!(red(&format!("aws_session_token = {token}\n")), "aws_session_token = [REDACTED:SECRET]\n");
+    assert_eq!(red(&format!("\"SessionToken\": \"{token}\"")), "\"SessionToken\": \"[REDACTED:SECRET]\"");
 }
