@@ -402,8 +402,14 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
     if !v.iter().any(u8::is_ascii_alphanumeric) {
         return false;
     }
-    let mut buf = [0u8; MAX_VALUE];
-    let lower = buf.get_mut(..v.len()).unwrap_or_default();
+    // Lowercased on the stack; the rare longer value (a session token) on the heap.
+    let (mut small, mut big) = ([0u8; 256], Vec::new());
+    let lower: &mut [u8] = if v.len() <= small.len() {
+        &mut small[..v.len()]
+    } else {
+        big.extend_from_slice(v);
+        &mut big
+    };
     lower.copy_from_slice(v);
     lower.make_ascii_lowercase();
     let lower = &*lower;

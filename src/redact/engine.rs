@@ -143,9 +143,6 @@ fn literals() -> &'static Literals {
             ("password ", Anchor::PasswordArg(9)),
             ("define(", Anchor::Define(7)),
             ("Setenv(", Anchor::Define(7)),
-            ("setenv(", Anchor::Define(7)),
-            ("putenv(", Anchor::Define(7)),
-            ("set_var(", Anchor::Define(8)),
             ("PASSWORD ", Anchor::PasswordArg(9)),
             ("ENV ", Anchor::FishSet(4)),
             ("set -x ", Anchor::FishSet(7)),
@@ -451,7 +448,9 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
                 if t.starts_with(i, b"://")? {
                     return st::url_password(t, i, sink);
                 }
-                super::numbers::bot_url_token(t, i, sink)?;
+                if t.prev(i).is_some_and(|c| c.is_ascii_digit()) {
+                    super::numbers::bot_url_token(t, i, sink)?;
+                }
             }
             super::assign::detect(t, i, sink)
         }

@@ -395,7 +395,10 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
 /// so no digit-run anchor sees it: checked from its `:`.
 pub(crate) fn bot_url_token(t: &Text, colon: usize, sink: &mut Sink) -> Result<(), More> {
     let id = t.back_run(colon, 10, |c| c.is_ascii_digit());
-    if (8..=10).contains(&id) && colon >= id + 4 && t.slice(colon - id - 4, colon - id) == b"/bot" {
+    if (8..=10).contains(&id)
+        && colon >= id + 4
+        && matches!(t.slice(colon - id - 4, colon - id), [b'/', b'b', b'o', b't'])
+    {
         telegram(t, colon - id, colon + 1, sink)?;
     }
     Ok(())
