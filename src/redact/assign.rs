@@ -175,7 +175,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     // A key that is just `key` names a lookup key as often as a secret (S3 `"Key": "logs/…/app.log.gz"`,
     // `{"key": "user:1042:profile"}`): a path or a composite name is not a secret.
     let lookup_key = key.eq_ignore_ascii_case(b"key") || key.eq_ignore_ascii_case(b"keys");
-    if lookup_key && (val.contains(&b'/') || val.contains(&b':')) {
+    if lookup_key && lookup_shape(val) {
         return Ok(());
     }
     if plausible(val, quoted, class) {
@@ -234,6 +234,20 @@ pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
         return Ok(());
     }
     prose(t, a + len, false, sink)
+}
+
+/// An object path (`logs/2024/05/01/app-01.log.gz`) or a composite name (`user:1042:profile`), as lookup
+/// keys hold; never base64 (`+`, `=`), whose `/` is just a character.
+fn lookup_shape(v: &[u8]) -> bool {
+    if v.contains(&b'+') || v.contains(&b'=') {
+        return false;
+    }
+    let file = v.rsplit(|&c| c == b'/').next().is_some_and(|last| {
+        last.iter()
+            .rposition(|&c| c == b'.')
+            .is_some_and(|d| d > 0 && d + 1 < last.len() && last[d + 1..].iter().all(u8::is_ascii_alphanumeric))
+    });
+    (v.contains(&b'/') && file) || v.iter().filter(|&&c| c == b':').count() >= 2
 }
 
 /// Adds the value at `vs..ve` if a `class` key may hold it.
@@ -314,7 +328,9 @@ pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More>
         return Ok(());
     };
     let cred = t.slice(vs, ve);
-    let Some(colon) = cred.iter().position(|&c| c == b':') else {
+    // (The password must start within `LOOKBACK` of the anchor, or a stream that already released the
+    // anchor would never see it again: the flag is within 200 bytes, the user name within 128.)
+    let Some(colon) = cred.iter().take(129).position(|&c| c == b':') else {
         return Ok(());
     };
     let (user, pass) = (&cred[..colon], &cred[colon + 1..]);

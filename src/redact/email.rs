@@ -119,6 +119,9 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     }
     // `git+ssh://git@github.com/org/repo`: the user of a URL's authority, not an address.
     let authority = |j: usize| j >= 3 && matches!(t.slice(j - 3, j), [b':', b'/', b'/']);
+    if whole && authority(s) {
+        return Ok(());
+    }
     for j in (from..a).filter(|&j| is_start(j) && !authority(j)) {
         sink.add(j, p, Kind::Email, PRIO);
     }

@@ -122,7 +122,12 @@ const NOT_THE_VALUE: &[&str] = &[
     "check",
     "status",
     "state",
-    // Pagination, idempotency, cache and object keys, resource names (S3 list output, Stripe, ARNs).
+    "arn",
+];
+/// Pagination, idempotency, cache and object keys (`NextToken`, `next_page_token`, `idempotency_key`,
+/// `cache_key`): they veto only a key whose secret word is a bare `key` or `token`, never `password`,
+/// `secret` or `access` (`REDIS_CACHE_PASSWORD`, `BUCKET_SECRET`, `PAGE_ACCESS_TOKEN` are secrets).
+const LOOKUP_WORDS: &[&str] = &[
     "next",
     "page",
     "cursor",
@@ -133,12 +138,11 @@ const NOT_THE_VALUE: &[&str] = &[
     "object",
     "partition",
     "sort",
-    "primary",
-    "foreign",
-    "arn",
     "bucket",
     "marker",
 ];
+const STRONG_WORDS: &[&str] =
+    &["secret", "secrets", "access", "auth", "credential", "credentials", "private", "apikey"];
 /// What the key says the value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyClass {
@@ -221,6 +225,9 @@ pub(crate) fn classify(key: &[u8]) -> Option<KeyClass> {
     let password = words.has(PASSWORD_WORDS) || ends(&["password", "passwd"]);
     let secret = words.has(SECRET_WORDS) || last_is_key || ends(&["secret", "token", "apikey"]);
     if !(password || secret) {
+        return None;
+    }
+    if !password && !words.has(STRONG_WORDS) && words.has(LOOKUP_WORDS) {
         return None;
     }
     if password && !secret {

@@ -199,10 +199,16 @@ impl<'a> Run<'a> {
             return Ok(());
         }
         let lead_byte = lead.map(|l| t.b.get(l).copied().unwrap_or(0));
-        // A digit group just before, joined by a single space (read from the text, so an anchor at this
-        // group decides the same whether or not it parsed the groups before it).
-        let spaced_before =
-            lead.is_none() && t.prev(i) == Some(b' ') && t.prev(i - 1).is_some_and(|c| c.is_ascii_digit());
+        // A group of the same width just before, joined by a single space and not itself the end of a
+        // number written otherwise (`415-555-0134 4111 …`). Read from the text, so an anchor at this group
+        // decides the same whether or not it parsed the groups before it.
+        let spaced_before = lead.is_none() && t.prev(i) == Some(b' ') && {
+            let w = t.back_run(i - 1, 24, |c| c.is_ascii_digit());
+            let before = t.prev(i - 1 - w);
+            // (Or the end of a code: `1Z 999 AA1 01 2345 6784`.)
+            (w == self.lens[j] && !matches!(before, Some(b'-' | b'.' | b')' | b'(' | b'/' | b':' | b',')))
+                || (w > 0 && before.is_some_and(|c| c.is_ascii_alphabetic()))
+        };
         let (mut found_card, mut found_ssn, mut found_aadhaar, mut found_phone) = (false, false, false, false);
         for k in (j + 1..=n).rev() {
             let cut_ok = if k == n { self.end_ok } else { matches!(self.seps[k - 1], b" " | b" (") };
@@ -212,11 +218,12 @@ impl<'a> Run<'a> {
             }
             let seps = &self.seps[j..k - 1];
             // Part of a longer number grouped the same way (`4202 3756 7554 5000`, a tracking number
-            // `9400 3806 7569 1933 5056 46`): the groups around it belong to it, so no part is a value.
+            // `9400 3806 7569 1933 5056 46`): a neighbouring group of the same width belongs to it, so no
+            // part is a value. One of another width is something else: an expiry (`… 1111 11/28`), a CVV
+            // (`… 1111 123`), a row number (`1 4111 …`).
             let spaced = !seps.is_empty() && seps.iter().all(|s| *s == b" ");
-            // (A last group that starts a date is not part of it: `4600 8275 2620 7198 11/28`.)
-            let date_after = k + 1 == n && t.get(self.end)? == Some(b'/');
-            if spaced && (spaced_before || (k < n && self.seps[k - 1] == b" " && !date_after)) {
+            let spaced_after = k < n && self.seps[k - 1] == b" " && self.lens[k] == self.lens[k - 1];
+            if spaced && (spaced_before || spaced_after) {
                 continue;
             }
             let ds = self.digits.get(cum[j]..cum[k]).unwrap_or_default();

@@ -283,7 +283,7 @@ pub(crate) fn aws_secret(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
         if n == 40 && !matches!(t.get(i + 40)?, Some(b'=')) {
             let v = t.slice(i, i + 40);
             // A path (`s3://web/AWSLogs/123456789012/CloudTrail/us-…`), not a key.
-            let path = v.first() == Some(&b'/') || v.windows(2).any(|w| w == b"//");
+            let path = t.prev(i) == Some(b':') && v.starts_with(b"//");
             let (lo, up, dg, other) = checks::classes(v);
             if !path && lo && up && (dg || other) && checks::looks_random(v) {
                 sink.add(i, i + 40, Kind::AwsSecretKey, PRIO_CTX);

@@ -193,6 +193,12 @@ fn held_out_probe_shapes() {
             "psql -c \"ALTER USER app WITH PASSWORD '[REDACTED:PASSWORD]';\"",
         ),
         ("os.Setenv(\"DB_PASSWORD\", \"Q-v2ZfI$LF~Blt\")", "os.Setenv(\"DB_PASSWORD\", \"[REDACTED:PASSWORD]\")"),
+        ("415-555-0134 4111 1111 1111 1111", "[REDACTED:PHONE_NUMBER] [REDACTED:CARD]"),
+        ("card 4111 1111 1111 1111 123", "card [REDACTED:CARD] 123"),
+        ("1 4111 1111 1111 1111", "1 [REDACTED:CARD]"),
+        ("PAGE_ACCESS_TOKEN=EAAGm0PX4ZCpsBAKz7Qw9Lm2Vb8Rt3Yx", "PAGE_ACCESS_TOKEN=[REDACTED:SECRET]"),
+        ("REDIS_CACHE_PASSWORD=Tq9#mWz4Lp", "REDIS_CACHE_PASSWORD=[REDACTED:PASSWORD]"),
+        ("{\"key\": \"3q2+7w/Zk9Lm4Qx8Vb2Rt6Yp1Nc5Hs0Dj7Gf3Ka9We=\"}", "{\"key\": \"[REDACTED:SECRET]\"}"),
         ("card 4111 1111 1111 1111", "card [REDACTED:CARD]"),
         ("cards 4111 1111 1111 1111, 5500 0000 0000 0004", "cards [REDACTED:CARD], [REDACTED:CARD]"),
     ];
@@ -226,6 +232,9 @@ fn held_out_probe_shapes() {
         "db_password: !vault |",
         "\"password\": \"••••••••\"",
         "aws s3 sync ./dist s3://web/AWSLogs/123456789012/CloudTrail/us-east-1/",
+        "git clone ssh://first.last@git.example.com/team/app.git",
+        "Tracking: 1Z 999 AA1 01 2345 6784",
+        "\"cache_key\": \"v2:Qm9Yx7Lp3Zt8Wn4\"",
         "Available batch sizes: 256 512 1024 MB",
         "set -gx EDITOR vim",
         "curl -u admin:admin http://localhost",
@@ -251,4 +260,30 @@ fn long_secret_values_are_judged() {
         .collect();
     assert_eq!(red(&format!("aws_session_token = {token}\n")), "aws_session_token = [REDACTED:SECRET]\n");
     assert_eq!(red(&format!("\"SessionToken\": \"{token}\"")), "\"SessionToken\": \"[REDACTED:SECRET]\"");
+}
+
+/// Real keys whose random body happens to hold a placeholder word are still keys: only a whole segment
+/// between `-`/`_` counts.
+#[test]
+fn placeholder_words_are_whole_segments() {
+    let key = "sk-ant-api03-Hx7fakeQ2mLz9WvR4tYp8Nc3Jk6Bs1Dg5Fh0KqhereWe2Rt7Yu4Io9Pa3Sd6Fg1Hj8Kl5Zx-Cv2Bn7Mq4AA";
+    assert_eq!(red(&format!("key {key} end")), "key [REDACTED:ANTHROPIC_KEY] end");
+    assert_eq!(red("xoxb-your-bot-token"), "xoxb-your-bot-token");
+}
+
+/// A `curl -u` password far from its anchor (a 400-byte user name): whole text and every stream split agree.
+#[test]
+fn curl_user_stays_within_the_lookback() {
+    let long = format!("curl -u \"{}:S3cr3tPass1\" https://h {}", "u".repeat(400), " ".repeat(300));
+    let r = Redactor::default();
+    let whole = r.redact_text(&long, Direction::ToolResult).text.into_owned();
+    for cut in (1..long.len()).step_by(7) {
+        let mut s = r.stream(Direction::ToolResult);
+        let mut out = s.push(&long[..cut]);
+        for piece in long.as_bytes()[cut..].chunks(64) {
+            out.push_str(&s.push(std::str::from_utf8(piece).unwrap_or_default()));
+        }
+        out.push_str(&s.finish());
+        assert_eq!(out, whole, "cut at {cut}");
+    }
 }

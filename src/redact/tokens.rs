@@ -192,20 +192,20 @@ pub(crate) const PRIO: u8 = 200;
 
 /// Words that documentation puts in a token's place (`xoxb-your-bot-token`, `sk-not-a-real-key`): varied
 /// enough to pass the randomness check, but never part of a real token's random body.
-const PLACEHOLDER_WORDS: &[&str] =
-    &["your", "here", "placeholder", "notareal", "not-a-real", "not_a_real", "dummy", "fake", "redacted", "xxxx"];
+/// Whole words only (segments between `-`/`_`): a random body contains `here` or `fake` somewhere about
+/// once in 3,000 keys, but a segment that is exactly such a word is a placeholder.
+const PLACEHOLDER_WORDS: &[&str] = &["your", "here", "placeholder", "dummy", "fake", "redacted", "example", "sample"];
 
 fn placeholder(body: &[u8]) -> bool {
-    // Every such placeholder joins its words with `-` or `_`; random bodies of the alphanumeric formats
-    // (most tokens, and all of the common ones) skip the word search.
+    // Every such placeholder joins its words with `-` or `_`; bodies without them skip the search.
     if !body.iter().any(|&c| c == b'-' || c == b'_') {
         return false;
     }
-    let mut buf = [0u8; 1024];
-    let Some(lower) = buf.get_mut(..body.len()) else { return false };
-    lower.copy_from_slice(body);
-    lower.make_ascii_lowercase();
-    PLACEHOLDER_WORDS.iter().any(|w| checks::contains(lower, w.as_bytes()))
+    let mut segs = body.split(|&c| c == b'-' || c == b'_');
+    let word = |s: &[u8]| PLACEHOLDER_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w.as_bytes()));
+    let not_a_real =
+        body.windows(10).any(|w| w.eq_ignore_ascii_case(b"not-a-real") || w.eq_ignore_ascii_case(b"not_a_real"));
+    not_a_real || segs.any(word)
 }
 
 /// Checks the token format `spec` at anchor `a` (where its prefix was found).
