@@ -176,8 +176,8 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>) -> Respons
                     Ok(plan) => {
                         deliver(&app, &route, &session, &parts.headers, &bytes, plan).await;
                     }
-                    // The POST was already accepted (the switch is made on a timer, so a slow parse can land
-                    // here): the error goes to the client on its stream instead.
+                    // The POST was already accepted, so an error (only a decision task that failed: a call is
+                    // held only after its body parsed) goes to the client on its stream instead.
                     Err((code, msg)) => {
                         let err = jsonrpc::error_response(None, code, &msg);
                         let _ = session.tx.send(sse::encode(Some("message"), None, &err)).await;

@@ -69,8 +69,8 @@ async fn post(app: Arc<App>, route: McpRoute, req: Request<Incoming>, rest: Stri
                             let post = Post { app, route, headers: parts.headers, rest, session, original: bytes };
                             finish_into_sse(post, plan, tx).await;
                         }
-                        // Only a slow decision lands here (a malformed body is refused before any wait, but
-                        // the switch to a stream is made on a timer): the error goes out on the stream.
+                        // Only a decision task that failed lands here (a call is held only after its body
+                        // parsed): the error goes out on the stream the client already has.
                         Some(Err((code, msg))) => {
                             let err = jsonrpc::error_response(None, code, &msg);
                             let _ = tx.send(sse::encode(Some("message"), None, &err)).await;

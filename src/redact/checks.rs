@@ -264,9 +264,9 @@ pub(crate) fn looks_random(s: &[u8]) -> bool {
     if h.distinct < need {
         return false;
     }
-    // Shannon entropy is at least the min-entropy log2(n / max). With max · 8 < n that is over
-    // log2(8 + 1/max) ≥ 3.001 bits, far beyond rounding, so the sum below would say yes too: random bodies
-    // (the usual case) skip it.
+    // Shannon entropy is at least the min-entropy log2(n / max). With max · 8 < n, n / max ≥ 8 + 1/max, so
+    // that is at least 3 + log2(1 + 1/(8 · max)) bits: over 3.0014 for the values judged here (≤ 1 KiB, so
+    // max < 128), far beyond rounding, and the sum below would say yes too. Random bodies skip it.
     let max = h.seen[..h.distinct].iter().map(|&c| h.counts[usize::from(c)]).max().unwrap_or(0);
     if usize::from(max) * 8 < h.n {
         return true;
