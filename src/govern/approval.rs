@@ -259,10 +259,16 @@ mod tests {
         let a = std::sync::Arc::new(Approvals::default());
         let mut events = a.subscribe();
         let table = a.lock_pending();
+        let (started_tx, started) = std::sync::mpsc::channel();
         let holder = {
             let a = a.clone();
-            std::thread::spawn(move || a.hold(view("r1"), Duration::from_secs(60)))
+            std::thread::spawn(move || {
+                let _ = started_tx.send(());
+                a.hold(view("r1"), Duration::from_secs(60))
+            })
         };
+        // The holder is running (and then blocks on the table) before the window starts.
+        started.recv().unwrap();
         let deadline = Instant::now() + Duration::from_millis(200);
         while Instant::now() < deadline {
             assert!(events.try_recv().is_err(), "announced before it was registered");
