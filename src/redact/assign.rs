@@ -178,13 +178,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     if lookup_key && lookup_shape(val) {
         return Ok(());
     }
-    if plausible(val, quoted, class) {
-        let kind = match class {
-            KeyClass::Password => Kind::Password,
-            KeyClass::Secret(k) => k,
-        };
-        sink.add(vs, ve, kind, PRIO);
-    }
+    judged(t, vs, ve, quoted, class, sink);
     Ok(())
 }
 
@@ -200,9 +194,7 @@ pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result
         }
     }
     let class = if secret { KeyClass::Secret(Kind::Secret) } else { KeyClass::Password };
-    if plausible(t.slice(vs, ve), quoted, class) {
-        sink.add(vs, ve, if secret { Kind::Secret } else { Kind::Password }, PRIO);
-    }
+    judged(t, vs, ve, quoted, class, sink);
     Ok(())
 }
 
@@ -216,9 +208,7 @@ pub(crate) fn xml_password(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
     if n == 0 || n > 256 || !t.starts_with(v + n, b"</")? {
         return Ok(());
     }
-    if plausible(t.slice(v, v + n), false, KeyClass::Password) {
-        sink.add(v, v + n, Kind::Password, PRIO);
-    }
+    judged(t, v, v + n, false, KeyClass::Password, sink);
     Ok(())
 }
 
@@ -227,9 +217,10 @@ pub(crate) fn xml_password(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
 pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> Result<(), More> {
     let flag = a >= 2 && t.slice(a - 2, a) == b"--" && !matches!(t.prev(a - 2), Some(c) if c.is_ascii_alphanumeric());
     // SQL: `CREATE USER app WITH PASSWORD '…'`, `ALTER ROLE … PASSWORD '…'`.
-    let sql = a >= 5
-        && (t.slice(a - 5, a).eq_ignore_ascii_case(b"with ") || t.context_before(a, 40, &["user", "role"]))
-        && t.get(a + len)? == Some(b'\'');
+    // (The quote first: it is one byte, the context a scan of 40.)
+    let sql = t.get(a + len)? == Some(b'\'')
+        && a >= 5
+        && (t.slice(a - 5, a).eq_ignore_ascii_case(b"with ") || t.context_before(a, 40, &["user", "role"]));
     if !flag && !sql && !t.context_before(a, 80, &["login"]) {
         return Ok(());
     }
@@ -419,14 +410,18 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         return false;
     }
     // Lowercased on the stack; the rare longer value (a session token) on the heap.
-    let (mut small, mut big) = ([0u8; 256], Vec::new());
-    let lower: &mut [u8] = if v.len() <= small.len() {
-        &mut small[..v.len()]
-    } else {
-        big.extend_from_slice(v);
-        &mut big
+    let mut small = [0u8; 256];
+    let mut big;
+    let lower: &mut [u8] = match small.get_mut(..v.len()) {
+        Some(s) => {
+            s.copy_from_slice(v);
+            s
+        }
+        None => {
+            big = v.to_vec();
+            &mut big
+        }
     };
-    lower.copy_from_slice(v);
     lower.make_ascii_lowercase();
     let lower = &*lower;
     if checks::one_of(lower, DENY_EXACT) || DENY_SUB.iter().any(|d| checks::contains(lower, d.as_bytes())) {
