@@ -120,25 +120,18 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     if t.b.get(vb) == Some(&b'[') {
         return Ok(());
     }
+    // `value` next to the name it belongs to: `- name: DB_PASSWORD` / `value: …` (Kubernetes env),
+    // `{"name": "DB_PASSWORD", "value": "…"}` (ECS), `<add key="ApiKey" value="…"/>` (.NET),
+    // `<property name="password" value="…"/>` (Spring): the name says what the value is.
+    let named = if key.eq_ignore_ascii_case(b"value") {
+        name_before(t, k_end - kl)
+    } else if key == b"default" {
+        terraform_variable(t, k_end - kl)
+    } else {
+        Some(key)
+    };
     // Cheap gate before the word split: a telling substring must occur.
-    let telling = [
-        &b"pass"[..],
-        b"pw",
-        b"pswd",
-        b"secret",
-        b"token",
-        b"key",
-        b"auth",
-        b"cred",
-        b"cookie",
-        b"session",
-        b"bearer",
-        b"jwt",
-    ];
-    if !telling.iter().any(|w| key.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w))) {
-        return Ok(());
-    }
-    let Some(class) = classify(key) else {
+    let Some(class) = named.filter(|k| telling(k)).and_then(classify) else {
         return Ok(());
     };
     let sp = t.run(v, 3, |c| c == b' ' || c == b'\t')?;
@@ -182,6 +175,55 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     Ok(())
 }
 
+/// Whether a key holds a substring that every password or secret key word has: the cheap gate before the
+/// word split.
+fn telling(key: &[u8]) -> bool {
+    const TELLING: [&[u8]; 12] = [
+        b"pass", b"pw", b"pswd", b"secret", b"token", b"key", b"auth", b"cred", b"cookie", b"session", b"bearer",
+        b"jwt",
+    ];
+    TELLING.iter().any(|w| key.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+}
+
+/// The name a `value` key at `ks` belongs to: a `name` or `key` field just before it (only spaces,
+/// newlines, quotes, commas and a YAML list dash between), whose value is a bare or quoted word.
+fn name_before<'a>(t: &Text<'a>, ks: usize) -> Option<&'a [u8]> {
+    let gap = t.back_run(ks, 40, |c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b','));
+    if gap == 0 || gap > 40 {
+        return None;
+    }
+    let ne = ks - gap;
+    let nl = t.back_run(ne, 64, |c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    if nl == 0 || nl > 64 {
+        return None;
+    }
+    let name = t.slice(ne - nl, ne);
+    // `name: `, `"name": "`, `key="`.
+    let mut p = ne - nl;
+    p -= usize::from(matches!(t.prev(p), Some(b'"' | b'\'')));
+    p -= t.back_run(p, 3, |c| c == b' ').min(3);
+    if !matches!(t.prev(p), Some(b':' | b'=')) {
+        return None;
+    }
+    p -= 1;
+    p -= usize::from(matches!(t.prev(p), Some(b'"' | b'\'')));
+    let fl = t.back_run(p, 8, |c| c.is_ascii_alphabetic());
+    let field = t.slice(p - fl.min(p), p);
+    (field.eq_ignore_ascii_case(b"name") || field.eq_ignore_ascii_case(b"key")).then_some(name)
+}
+
+/// The Terraform variable a `default` key at `ks` is inside (`variable "db_password" {` … `default = …`).
+fn terraform_variable<'a>(t: &Text<'a>, ks: usize) -> Option<&'a [u8]> {
+    let block = t.slice(ks.saturating_sub(200), ks);
+    let at = block.windows(10).rposition(|w| w == b"variable \"")? + 10;
+    let rest = block.get(at..)?;
+    if rest.contains(&b'}') {
+        return None;
+    }
+    let n = rest.iter().position(|&c| c == b'"')?;
+    rest.get(..n)
+}
+
 /// Prose: `my password is Hunter2024!`, `the API key is …`; `v` is just after the phrase.
 pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result<(), More> {
     let Some((vs, mut ve, quoted)) = value_loose(t, v)? else {
@@ -199,16 +241,32 @@ pub(crate) fn prose(t: &Text, v: usize, secret: bool, sink: &mut Sink) -> Result
 }
 
 /// `<password>VALUE</password>` (also `<passphrase>`); `a` is at the element name, just after `<`.
-pub(crate) fn xml_password(t: &Text, a: usize, len: usize, sink: &mut Sink) -> Result<(), More> {
-    if t.prev(a) != Some(b'<') {
+pub(crate) fn xml_element(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    if !matches!(t.get(a + 1)?, Some(c) if c.is_ascii_alphabetic()) {
         return Ok(());
     }
-    let v = a + len;
-    let n = t.run(v, 256, |c| c > b' ' && c < 0x7f && c != b'<')?;
-    if n == 0 || n > 256 || !t.starts_with(v + n, b"</")? {
+    let n = t.run(a + 1, 64, |c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))?;
+    // (Generic parameters in code, `Vec<u8>`, `Result<Body>`, are short: a secret's name has 2+ letters
+    // and a telling word, and what follows the tag is not another tag or a space.)
+    if !(2..=64).contains(&n)
+        || t.get(a + 1 + n)? != Some(b'>')
+        || matches!(t.get(a + 2 + n)?, Some(b'<' | b' ' | b'\n'))
+    {
         return Ok(());
     }
-    judged(t, v, v + n, false, KeyClass::Password, sink);
+    let name = t.slice(a + 1, a + 1 + n);
+    let Some(class) = telling(name).then(|| classify(name)).flatten() else {
+        return Ok(());
+    };
+    let v = a + n + 2;
+    let len = t.run(v, MAX_VALUE, |c| c > b' ' && c < 0x7f && c != b'<')?;
+    if len == 0 || len > MAX_VALUE || !t.starts_with(v + len, b"</")? || !t.starts_with(v + len + 2, name)? {
+        return Ok(());
+    }
+    if t.get(v + len + 2 + n)? != Some(b'>') {
+        return Ok(());
+    }
+    judged(t, v, v + len, false, class, sink);
     Ok(())
 }
 
@@ -332,6 +390,25 @@ pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More>
     Ok(())
 }
 
+/// `mysql … -pPASSWORD` (the password glued to `-p`; `-p` alone prompts) and `docker login … -p PASSWORD`,
+/// on the same line within 200 bytes.
+pub(crate) fn dash_p(t: &Text, a: usize, glued: bool, sink: &mut Sink) -> Result<(), More> {
+    if matches!(t.prev(a), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.') {
+        return Ok(());
+    }
+    let line = t.run(a, 200, |c| c != b'\n' && c != b'\r')?;
+    let args = t.slice(a, a + line.min(200));
+    let flag: &[u8] = if glued { b" -p" } else { b" -p " };
+    let Some(at) = args.windows(flag.len()).position(|w| w == flag) else {
+        return Ok(());
+    };
+    let Some((vs, ve, quoted)) = value_loose(t, a + at + flag.len())? else {
+        return Ok(());
+    };
+    judged(t, vs, ve, quoted, KeyClass::Password, sink);
+    Ok(())
+}
+
 fn value_loose(t: &Text, v: usize) -> Result<Option<(usize, usize, bool)>, More> {
     if matches!(t.get(v)?, Some(b'"' | b'\'' | b'`')) {
         return value(t, v, false);
@@ -396,9 +473,17 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
     }
     // References and placeholders (`$DB_PASS`, `{{ .pw }}`, `<your-password>`, `[…]`, `(none)`, a path).
     // Quoted, a leading `#`, `%`, `~` or `*` is just a generated password's first character (`"#oT9_zG…"`);
-    // bare, `#` starts a comment.
-    let refs: &[u8] = if quoted { b"${<[(/" } else { b"$%{<[(*/~#" };
+    // bare, `#` starts a comment, `*` a mask and `~/` a path, and `%` is a reference only as `%(name)s`,
+    // `%{x}` or `%APPDATA%` (`DB_PASSWORD=%WqpE9j0N…` is a generated password).
+    let refs: &[u8] = if quoted { b"${<[(/" } else { b"${<[(*/#" };
     if v.first().is_some_and(|c| refs.contains(c)) {
+        return false;
+    }
+    if !quoted
+        && ((v[0] == b'%' && (matches!(v.get(1), Some(b'(' | b'{')) || v[1..].contains(&b'%')))
+            || v.starts_with(b"~/")
+            || v == b"~")
+    {
         return false;
     }
     // YAML/CloudFormation tags: `!vault |`, `!Ref DbPassword`.

@@ -1,17 +1,62 @@
 //! Email addresses, anchored on `@`: a local part of `[A-Za-z0-9._%+-]` (1–64, no leading, trailing or
 //! doubled dot) and a domain of at least two labels whose last is 2–24 letters and not a file extension
-//! (`icon@2x.png` is an asset, not an address). `git@github.com:org/repo` (scp-style) is not an address.
+//! (`icon@2x.png` is an asset, not an address). `git@github.com:org/repo` (scp-style) and `ssh user@host`
+//! are not addresses; `alice@example.com:Passw0rd!` is one, followed by its password. `jane%40example.com`
+//! (URL-encoded) is one too.
 use super::engine::Sink;
 use super::kinds::Kind;
 use super::text::{More, Text};
 
 const PRIO: u8 = 120;
 const FILE_EXTS: &[&[u8]] = &[
-    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"ico", b"js", b"mjs", b"ts", b"tsx", b"jsx", b"py", b"rs",
-    b"go", b"rb", b"java", b"kt", b"cpp", b"hpp", b"cs", b"php", b"json", b"yaml", b"yml", b"toml", b"xml", b"html",
-    b"htm", b"css", b"scss", b"md", b"txt", b"csv", b"log", b"lock", b"sh", b"bat", b"gz", b"tar", b"pdf", b"wasm",
-    b"so", b"dll", b"exe", b"bin", b"map", b"tgz", b"whl",
+    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"ico", b"js", b"mjs", b"ts", b"tsx", b"jsx", b"go", b"rb",
+    b"java", b"kt", b"cpp", b"hpp", b"cs", b"php", b"json", b"yaml", b"yml", b"toml", b"xml", b"html", b"htm", b"css",
+    b"scss", b"txt", b"csv", b"log", b"lock", b"bat", b"gz", b"tar", b"pdf", b"wasm", b"dll", b"exe", b"bin", b"map",
+    b"tgz", b"whl",
 ];
+/// File extensions that are also country domains people have mail at (Serbia, Paraguay, Saint Helena,
+/// Moldova, Somalia): `olga@firma.rs` is an address, `main@v2.py` a file. A domain with a digit is a file.
+const COUNTRY_EXTS: &[&[u8]] = &[b"rs", b"py", b"sh", b"md", b"so"];
+/// Commands whose `user@host` argument is a login, not an address.
+const LOGIN_COMMANDS: &[&[u8]] = &[b"ssh", b"sftp", b"mosh", b"ssh-copy-id"];
+
+/// Whether `line` (what precedes an address) ends with a login command and only options and their
+/// values (`ssh -p 2222 -i ~/.ssh/id `), so the address is the command's destination. Walks back over at
+/// most eight words.
+fn after_login_command(line: &[u8]) -> bool {
+    let mut end = line.len();
+    for _ in 0..8 {
+        end -= line[..end].iter().rev().take_while(|&&c| c == b' ').count();
+        let start = end - line[..end].iter().rev().take_while(|&&c| c != b' ' && c != b'\n').count();
+        if start == end {
+            return false;
+        }
+        let word = &line[start..end];
+        if LOGIN_COMMANDS.contains(&word) {
+            return only_options(&line[end..]);
+        }
+        if start == 0 || line[start - 1] == b'\n' {
+            return false;
+        }
+        end = start;
+    }
+    false
+}
+
+/// Whether `args` is only options and their values.
+fn only_options(args: &[u8]) -> bool {
+    let mut value_next = false;
+    for tok in args.split(|&c| c == b' ').filter(|w| !w.is_empty()) {
+        if tok.first() == Some(&b'-') {
+            value_next = tok.len() == 2;
+        } else if value_next {
+            value_next = false;
+        } else {
+            return false;
+        }
+    }
+    true
+}
 
 fn local_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
@@ -19,6 +64,16 @@ fn local_char(c: u8) -> bool {
 
 /// Checks for an address around the `@` at `a`.
 pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    detect_at(t, a, 1, sink)
+}
+
+/// Checks for a URL-encoded address around the `%40` at `a` (`?email=jane.doe%40example.com`).
+pub(crate) fn detect_encoded(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    detect_at(t, a, 3, sink)
+}
+
+/// An address whose `@` (or `%40`, `at_len` bytes) is at `a`.
+fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), More> {
     let n = t.back_run(a, 64, local_char);
     if n == 0 {
         return Ok(());
@@ -46,7 +101,8 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     if !(from..a).any(is_start) {
         return Ok(());
     }
-    let mut p = a + 1;
+    let dom = a + at_len;
+    let mut p = dom;
     let mut labels = 0;
     let mut last;
     loop {
@@ -58,7 +114,7 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
             l = l.min(2);
         }
         l -= label.get(..l).unwrap_or_default().iter().rev().take_while(|&&c| c == b'-').count();
-        if l == 0 || run > 63 || p + l - a > 254 {
+        if l == 0 || run > 63 || p + l - dom > 253 {
             return Ok(());
         }
         labels += 1;
@@ -75,6 +131,8 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         (2..=24).contains(&tld.len())
             && tld.iter().all(u8::is_ascii_alphabetic)
             && !FILE_EXTS.iter().any(|x| x.eq_ignore_ascii_case(tld))
+            && !(COUNTRY_EXTS.iter().any(|x| x.eq_ignore_ascii_case(tld))
+                && t.slice(dom, s).iter().any(u8::is_ascii_digit))
     };
     if labels < 2 {
         return Ok(());
@@ -85,7 +143,6 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         // find that too, or each pass would uncover one more address of the chain. The longest prefix of
         // labels with a valid TLD counts when what follows its dot runs into an `@` as a local part would.
         // Labels are separated by single dots, so the shorter domains end at the dots after the first label.
-        let dom = a + 1;
         let dots: Vec<usize> =
             t.slice(dom, last.0).iter().enumerate().filter(|&(_, &c)| c == b'.').map(|(k, _)| dom + k).collect();
         let mut found = None;
@@ -103,19 +160,29 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
         let Some(e) = found else { return Ok(()) };
         p = e;
     }
+    let mut combo = false;
     match t.get(p)? {
         Some(c) if c == b'_' || c == b'@' => return Ok(()),
-        // `git@host:org/repo` is an SSH remote, not an email. What follows the colon may already be one of
-        // our own placeholders or masks (`[REDACTED:…]`, `[HASH:…]`, `****1234`); it must read the same as
-        // the text it replaced, or redacting twice would differ from redacting once.
-        Some(b':')
-            if matches!(t.get(p + 1)?, Some(c) if c.is_ascii_alphanumeric() || c == b'/' || c == b'~' || c == b'*')
-                || t.starts_with(p + 1, b"[REDACTED:")?
-                || t.starts_with(p + 1, b"[HASH:")? =>
-        {
-            return Ok(())
+        Some(b':') if matches!(t.get(p + 1)?, Some(c) if c > b' ' && c < 0x7f) => {
+            // `git@host:org/repo`, `deploy@web1.example.com:/srv/app`, `u@h.io:notes.txt` are SSH remotes;
+            // `alice@example.com:Passw0rd!` is an address and its password (a leaked credential list). What
+            // follows the colon may already be one of our own placeholders or masks (`[REDACTED:…]`,
+            // `[HASH:…]`, `****1234`), which replaced a password: it reads as one, or redacting twice would
+            // differ from redacting once.
+            let n = t.run(p + 1, 64, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b','))?;
+            let rest = t.slice(p + 1, p + 1 + n.min(64));
+            let remote = n > 64 || rest.iter().any(|&c| matches!(c, b'/' | b'.' | b'~' | b'@'));
+            let replaced = rest.starts_with(b"[REDACTED:") || rest.starts_with(b"[HASH:") || rest.starts_with(b"*");
+            if remote && !replaced {
+                return Ok(());
+            }
+            combo = !replaced;
         }
         _ => {}
+    }
+    // `ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com`: a login.
+    if t.prev(s) == Some(b' ') && after_login_command(t.slice(s.saturating_sub(64), s)) {
+        return Ok(());
     }
     // `git+ssh://git@github.com/org/repo`: the user of a URL's authority, not an address.
     let authority = |j: usize| j >= 3 && matches!(t.slice(j - 3, j), [b':', b'/', b'/']);
@@ -124,6 +191,9 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     }
     for j in (from..a).filter(|&j| is_start(j) && !authority(j)) {
         sink.add(j, p, Kind::Email, PRIO);
+    }
+    if combo {
+        super::assign::prose(t, p + 1, false, sink)?;
     }
     Ok(())
 }

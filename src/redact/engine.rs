@@ -69,8 +69,6 @@ enum Anchor {
         len: usize,
         secret: bool,
     },
-    /// `<password>…</password>` (Maven `settings.xml` and the like).
-    XmlPassword(usize),
     /// `--password VALUE`, and `password VALUE` after `login` (`.netrc`).
     PasswordArg(usize),
     /// `define('DB_PASSWORD', 'VALUE')` (PHP, `wp-config.php`).
@@ -79,6 +77,12 @@ enum Anchor {
     FishSet(usize),
     /// `curl … -u user:PASSWORD …`.
     Curl,
+    /// `mysql … -pPASSWORD` (glued) and `docker login … -p PASSWORD`.
+    DashP {
+        glued: bool,
+    },
+    /// A base64 Docker registry config (`{"auths":` …, a `.dockerconfigjson`): registry credentials.
+    DockerAuths,
 }
 
 /// Literal anchors bucketed by their first two bytes: `bits` rejects most word starts in one lookup.
@@ -138,8 +142,6 @@ fn literals() -> &'static Literals {
             ("token is ", Anchor::Prose { len: 9, secret: true }),
             ("key is ", Anchor::Prose { len: 7, secret: true }),
             ("sshpass -p ", Anchor::Prose { len: 11, secret: false }),
-            ("password>", Anchor::XmlPassword(9)),
-            ("passphrase>", Anchor::XmlPassword(11)),
             ("password ", Anchor::PasswordArg(9)),
             ("define(", Anchor::Define(7)),
             ("Setenv(", Anchor::Define(7)),
@@ -149,6 +151,9 @@ fn literals() -> &'static Literals {
             ("set -gx ", Anchor::FishSet(8)),
             ("set -Ux ", Anchor::FishSet(8)),
             ("curl ", Anchor::Curl),
+            ("mysql", Anchor::DashP { glued: true }),
+            ("docker login ", Anchor::DashP { glued: false }),
+            ("eyJhdXRocyI6", Anchor::DockerAuths),
         ];
         for (p, a) in extra {
             pats.push((p.as_bytes(), *a));
@@ -200,6 +205,7 @@ const AT: u8 = 2;
 const ASSIGN: u8 = 3;
 const BRACKET: u8 = 4;
 const DASH: u8 = 5;
+const TAG: u8 = 6;
 
 /// Per byte: `WORD` for `[A-Za-z0-9]` plus the anchor class, if any.
 static FLAGS: [u8; 256] = {
@@ -220,6 +226,7 @@ static FLAGS: [u8; 256] = {
     t[b':' as usize] = ASSIGN;
     t[b'[' as usize] = BRACKET;
     t[b'-' as usize] = DASH;
+    t[b'<' as usize] = TAG;
     t
 };
 
@@ -326,7 +333,7 @@ pub(crate) fn scan_every_anchor(t: &Text, lim: Limits, sink: &mut Sink) {
 const BLOCK: usize = 64;
 
 /// Bit masks over the first 64 bytes of `blk`: `[A-Za-z0-9]`, `[0-9]`, and the punctuation anchors (`@`,
-/// `=`, `:`, `[`, `-`).
+/// `=`, `:`, `[`, `-`, `<`).
 #[inline]
 fn classify_block(blk: &[u8]) -> (u64, u64, u64) {
     let mut word = [0u8; BLOCK];
@@ -337,7 +344,7 @@ fn classify_block(blk: &[u8]) -> (u64, u64, u64) {
         let alpha = (c | 0x20).wrapping_sub(b'a') < 26;
         *w = u8::from(digit | alpha);
         *d = u8::from(digit);
-        *p = u8::from((c == b'@') | (c == b'=') | (c == b':') | (c == b'[') | (c == b'-'));
+        *p = u8::from((c == b'@') | (c == b'=') | (c == b':') | (c == b'[') | (c == b'-') | (c == b'<'));
     }
     (pack(&word), pack(&digits), pack(&punct))
 }
@@ -430,18 +437,24 @@ fn run_anchor(t: &Text, a: usize, anchor: Anchor, lim: Limits, sink: &mut Sink) 
         Anchor::DiscordToken => st::discord_token(t, a, sink),
         Anchor::AwsContext => st::aws_secret(t, a, sink),
         Anchor::Prose { len, secret } => super::assign::prose(t, a + len, secret, sink),
-        Anchor::XmlPassword(len) => super::assign::xml_password(t, a, len, sink),
         Anchor::PasswordArg(len) => super::assign::password_arg(t, a, len, sink),
         Anchor::Define(len) => super::assign::define(t, a + len, sink),
         Anchor::FishSet(len) => super::assign::fish_set(t, a + len, sink),
         Anchor::Curl => super::assign::curl_user(t, a, sink),
+        Anchor::DashP { glued } => super::assign::dash_p(t, a, glued, sink),
+        Anchor::DockerAuths => st::docker_auths(t, a, lim.max_token, sink),
     }
 }
 
 /// Punctuation and digit anchors.
 fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<(), More> {
     match class {
-        DIGIT if !matches!(t.prev(i), Some(c) if c.is_ascii_digit()) => super::numbers::detect(t, i, sink),
+        DIGIT if !matches!(t.prev(i), Some(c) if c.is_ascii_digit()) => {
+            if t.prev(i) == Some(b'%') && t.starts_with(i, b"40")? {
+                super::email::detect_encoded(t, i - 1, sink)?;
+            }
+            super::numbers::detect(t, i, sink)
+        }
         AT => super::email::detect(t, i, sink),
         ASSIGN => {
             if t.b.get(i) == Some(&b':') {
@@ -463,6 +476,7 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
             Ok(())
         }
         DASH if t.starts_with(i, b"-----BEGIN ")? => st::pem(t, i, lim.pem_max, sink),
+        TAG => super::assign::xml_element(t, i, sink),
         _ => Ok(()),
     }
 }

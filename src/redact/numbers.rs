@@ -12,8 +12,24 @@ use super::kinds::Kind;
 use super::text::{is_b64url, More, Text};
 
 const MAX_GROUPS: usize = 8;
-const PHONE_WORDS: &[&str] =
-    &["phone", "tel", "telephone", "mobile", "cell", "call", "fax", "whatsapp", "sms", "contact", "mob"];
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "cell",
+    "call",
+    "fax",
+    "whatsapp",
+    "sms",
+    "contact",
+    "mob",
+    "móvil",
+    "movil",
+    "teléfono",
+    "telefono",
+    "tlf",
+];
 const SSN_WORDS: &[&str] =
     &["ssn", "ssns", "social security", "socialsecurity", "soc sec", "ss#", "ss no", "ssn#", "tin"];
 const AADHAAR_WORDS: &[&str] = &["aadhaar", "aadhar", "uidai", "uid"];
@@ -262,6 +278,9 @@ fn all_same(seps: &[&[u8]], allowed: &[&[u8]]) -> bool {
     }
 }
 
+/// Maestro issuer prefixes (the ones not inside another network's range).
+const MAESTRO: [u32; 9] = [5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763];
+
 fn card(ds: &[u8], seps: &[&[u8]]) -> bool {
     if !(13..=19).contains(&ds.len()) || !all_same(seps, &[b" ", b"-"]) {
         return false;
@@ -271,14 +290,15 @@ fn card(ds: &[u8], seps: &[&[u8]]) -> bool {
     let p3 = ds.iter().take(3).fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
     let p4 = ds.iter().take(4).fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
     let issuer = match p2 {
-        40..=49 => matches!(n, 13 | 16 | 19),              // Visa
-        51..=55 => n == 16,                                // Mastercard
-        22..=27 => (2221..=2720).contains(&p4) && n == 16, // Mastercard 2-series
-        34 | 37 => n == 15,                                // Amex
-        60 | 64 | 65 => (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65) && n >= 16, // Discover
-        35 => (3528..=3589).contains(&p4) && n >= 16,      // JCB
-        30 | 36 | 38 | 39 => ((300..=305).contains(&p3) || p2 != 30) && n >= 14, // Diners
-        62 => n >= 16,                                     // UnionPay
+        40..=49 => matches!(n, 13 | 16 | 19), // Visa
+        51..=55 => n == 16,                   // Mastercard
+        22..=27 => ((2221..=2720).contains(&p4) && n == 16) || ((2200..=2204).contains(&p4) && n >= 16), // Mastercard 2-series, Mir
+        34 | 37 => n == 15,                                                                              // Amex
+        60 | 64 | 65 => (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65) && n >= 16,                // Discover
+        35 => (3528..=3589).contains(&p4) && n >= 16,                                                    // JCB
+        30 | 36 | 38 | 39 => ((300..=305).contains(&p3) || p2 != 30) && n >= 14,                         // Diners
+        62 => n >= 16,                                                                                   // UnionPay
+        50 | 58 | 63 | 67 => MAESTRO.contains(&p4) && n >= 13,                                           // Maestro
         _ => false,
     };
     issuer && checks::luhn(ds)
@@ -388,6 +408,31 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
         if shape && seps_ok {
             return true;
         }
+    }
+    // Brazil: (11) 91234-5678, (21) 3456-7890.
+    if lead == Some(b'(')
+        && matches!(lens, [2, 4 | 5, 4])
+        && matches!(seps, [s0, s1] if *s0 == b") " && *s1 == b"-")
+        && ds.first().is_some_and(|&d| d != b'0')
+    {
+        return true;
+    }
+    // Chinese mobiles: 138 0013 8000, 138-0013-8000.
+    if lead.is_none()
+        && lens == [3, 4, 4]
+        && all_same(seps, &[b" ", b"-"])
+        && ds[0] == b'1'
+        && (b'3'..=b'9').contains(&ds[1])
+    {
+        return true;
+    }
+    // Spanish numbers, 612 345 678 (also how large amounts are written: only next to a phone word).
+    if lead.is_none()
+        && (lens == [3, 3, 3] && all_same(seps, &[b" "]) || lens == [9])
+        && matches!(ds.first(), Some(b'6'..=b'9'))
+        && t.context_before(outer, 40, PHONE_WORDS)
+    {
+        return true;
     }
     // Next to a phone word: a bare number, or an Indian mobile written 98765 43210.
     lead.is_none()

@@ -293,3 +293,16 @@ pub(crate) fn aws_secret(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
     }
     Ok(())
 }
+
+/// A base64 Docker registry config at `a` (it decodes to `{"auths":` …, as in a `.dockerconfigjson`): the
+/// whole value, which holds every registry's `auth` credential. Reads at most `cap` bytes.
+pub(crate) fn docker_auths(t: &Text, a: usize, cap: usize, sink: &mut Sink) -> Result<(), More> {
+    if matches!(t.prev(a), Some(c) if c.is_ascii_alphanumeric() || c == b'+' || c == b'/') {
+        return Ok(());
+    }
+    let n = t.run(a, cap, |c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))?;
+    if (24..=cap).contains(&n) {
+        sink.add(a, a + n, Kind::Secret, PRIO_JWT);
+    }
+    Ok(())
+}

@@ -287,3 +287,132 @@ fn curl_user_stays_within_the_lookback() {
         assert_eq!(out, whole, "cut at {cut}");
     }
 }
+
+/// Address shapes found missed or wrongly redacted by the second held-out probe (session 7).
+#[test]
+fn address_shapes() {
+    let found = [
+        ("contact olga@firma.rs today", "contact [REDACTED:EMAIL] today"),
+        ("ventas@empresa.com.py", "[REDACTED:EMAIL]"),
+        ("mail hello@studio.so", "mail [REDACTED:EMAIL]"),
+        ("alice.w@example.com:Passw0rd!2024", "[REDACTED:EMAIL]:[REDACTED:PASSWORD]"),
+        ("bob@example.org:hunter", "[REDACTED:EMAIL]:hunter"),
+        ("GET /signup?email=jane.doe%40example.com&x=1", "GET /signup?email=[REDACTED:EMAIL]&x=1"),
+        ("ssh me at bob@example.com", "ssh me at [REDACTED:EMAIL]"),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        "git clone git@github.com:acme/app.git",
+        "scp deploy@web1.example.com:/srv/app/.env .",
+        "rsync -a u@h.example.io:notes.txt .",
+        "  701  ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com",
+        "ssh -p 2222 -i ~/.ssh/id_ed25519 admin@bastion.example.com",
+        "see main@v2.py and icon@2x.png",
+        "100%40 done",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
+
+/// Secrets named by an XML element or by a name/value pair (session 7, from the second held-out probe).
+#[test]
+fn named_values() {
+    let found = [
+        ("<ApiToken>l51nyJQY4QXLFFwHj0oAB5wn70VNy4TE</ApiToken>", "<ApiToken>[REDACTED:SECRET]</ApiToken>"),
+        ("<password>jBz0RsZUdC^8Ig2i</password>", "<password>[REDACTED:PASSWORD]</password>"),
+        ("<client_secret>Q2x9Vb7Nm4Lk8Jh6Gf3Ds1</client_secret>", "<client_secret>[REDACTED:SECRET]</client_secret>"),
+        (
+            "env:\n  - name: DB_PASSWORD\n    value: \"K#*rBjP0HO*NABTr\"\n",
+            "env:\n  - name: DB_PASSWORD\n    value: \"[REDACTED:PASSWORD]\"\n",
+        ),
+        (
+            "{\"name\": \"STRIPE_SECRET\", \"value\": \"Zk8Qw2Lm9Xv4Tp7Rb3Nc\"}",
+            "{\"name\": \"STRIPE_SECRET\", \"value\": \"[REDACTED:SECRET]\"}",
+        ),
+        (
+            "<add key=\"PaymentApiKey\" value=\"9aoiH7psThZS3Q8cjvnxvHTn6nRpz4eZaRatNhwI\" />",
+            "<add key=\"PaymentApiKey\" value=\"[REDACTED:SECRET]\" />",
+        ),
+        (
+            "<property name=\"password\" value=\"mhM%5kSC&wnvON\"/>",
+            "<property name=\"password\" value=\"[REDACTED:PASSWORD]\"/>",
+        ),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        "<password>${DB_PASSWORD}</password>",
+        "<token>abc</token>",
+        "<tokenCount>12345678</tokenCount>",
+        "Result<Token, Error> and Vec<Secret>",
+        "<ApiToken>l51nyJQY4QXLFFwHj0oAB5wn70VNy4TE</Other>",
+        "{\"name\": \"token_count\", \"value\": \"12345678\"}",
+        "- name: LOG_LEVEL\n  value: \"Debug2024!\"",
+        "{\"name\": \"DB_PASSWORD\", \"value\": \"changeme\"}",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
+
+/// Card networks and national phone formats added in session 7 (from the second held-out probe).
+#[test]
+fn more_cards_and_phones() {
+    let found = [
+        ("Maestro card 6759 3655 5322 2354", "Maestro card [REDACTED:CARD]"),
+        ("Mir card 2200 2610 7542 0168", "Mir card [REDACTED:CARD]"),
+        ("Celular: (11) 91234-5678", "Celular: [REDACTED:PHONE_NUMBER]"),
+        ("手机: 138 0013 8000", "手机: [REDACTED:PHONE_NUMBER]"),
+        ("call 138-0013-8000", "call [REDACTED:PHONE_NUMBER]"),
+        ("Móvil: 612 345 678", "Móvil: [REDACTED:PHONE_NUMBER]"),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = ["Maestro 6759 3655 5322 2355", "revenue 612 345 678 EUR", "(12) 3456-789", "sizes 128 2048 4096"];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
+
+/// Command-line and infrastructure-file shapes added in session 7 (from the second held-out probe).
+#[test]
+fn commands_and_infrastructure() {
+    let found = [
+        ("mysql -h db -u root -pKMbLau3_O=eB shop", "mysql -h db -u root -p[REDACTED:PASSWORD] shop"),
+        ("DB_PASSWORD=%WqpE9j0NprFHEr67PV3gA", "DB_PASSWORD=[REDACTED:PASSWORD]"),
+        ("password=~Lm8vQ2#xZ7", "password=[REDACTED:PASSWORD]"),
+        ("mysqldump -uroot -p'Xk9!mPq2Lr7' app > a.sql", "mysqldump -uroot -p'[REDACTED:PASSWORD]' app > a.sql"),
+        (
+            "docker login -u ci -p vVi1J^ZSjK%WoO registry.example.com",
+            "docker login -u ci -p [REDACTED:PASSWORD] registry.example.com",
+        ),
+        (
+            "variable \"db_password\" {\n  type    = string\n  default = \"IXh^80XSRiRh_k*O\"\n}",
+            "variable \"db_password\" {\n  type    = string\n  default = \"[REDACTED:PASSWORD]\"\n}",
+        ),
+        (
+            "  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJhdXRoIjoiWTJrNk4zcHZiRGhPIn19fQ==\n",
+            "  .dockerconfigjson: [REDACTED:SECRET]\n",
+        ),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        "mysql -u root -p shop",
+        "password=%DB_PASSWORD%",
+        "password_format=%(password)s",
+        "password=~/.secrets/db",
+        "mkdir -p /tmp/x && mysql -e 'select 1'",
+        "variable \"region\" {\n  default = \"eu-west-1\"\n}",
+        "variable \"db_password\" {\n  sensitive = true\n}\nresource \"x\" \"y\" {\n  default = \"Ab3dEf9hIj\"\n}",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
