@@ -95,8 +95,9 @@ pub(crate) fn detect(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
             _ => {}
         }
     }
-    let sp = t.back_run(a, 3, |c| c == b' ' || c == b'\t');
-    if sp > 3 {
+    // (Up to 40: HCL, Go and YAML files align their `=` and `:` in columns.)
+    let sp = t.back_run(a, 40, |c| c == b' ' || c == b'\t');
+    if sp > 40 {
         return Ok(());
     }
     let mut k_end = a - sp;
@@ -217,7 +218,8 @@ fn terraform_variable<'a>(t: &Text<'a>, ks: usize) -> Option<&'a [u8]> {
     let block = t.slice(ks.saturating_sub(200), ks);
     let at = block.windows(10).rposition(|w| w == b"variable \"")? + 10;
     let rest = block.get(at..)?;
-    if rest.contains(&b'}') {
+    // (Nothing redacted between: a shorter replacement could bring a farther `variable` into reach.)
+    if rest.contains(&b'}') || has_replacement(rest) {
         return None;
     }
     let n = rest.iter().position(|&c| c == b'"')?;
@@ -279,10 +281,40 @@ pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
     let sql = t.get(a + len)? == Some(b'\'')
         && a >= 5
         && (t.slice(a - 5, a).eq_ignore_ascii_case(b"with ") || t.context_before(a, 40, &["user", "role"]));
-    if !flag && !sql && !t.context_before(a, 80, &["login"]) {
+    if !flag && !sql && !netrc_login(t, a) {
         return Ok(());
     }
     prose(t, a + len, false, sink)
+}
+
+/// Whether `s` holds one of our placeholders or masks. A rule that looks for a flag or a keyword within a
+/// fixed distance must not look across one: replacing a long value with a shorter placeholder could
+/// bring the keyword within reach, and redacting twice would differ from redacting once.
+fn has_replacement(s: &[u8]) -> bool {
+    s.contains(&b'[') || s.windows(3).any(|w| w == b"***")
+}
+
+/// Whether `password` at `a` follows `login NAME` (`.netrc`: `machine h login bob password …`, also across
+/// lines), not just any `login` (`vault login -method=oidc`, `WITH LOGIN PASSWORD`).
+fn netrc_login(t: &Text, a: usize) -> bool {
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let g1 = t.back_run(a, 16, ws);
+    if g1 == 0 || g1 > 16 {
+        return false;
+    }
+    // (Not one of our placeholders or masks: redacting inside a long name could otherwise bring
+    // `login` within reach and change the answer.)
+    let name = t.back_run(a - g1, 64, |c| !ws(c) && c != b'[' && c != b'*');
+    if name == 0 || name > 64 || matches!(t.prev(a - g1 - name), Some(b'[' | b'*')) {
+        return false;
+    }
+    let p = a - g1 - name;
+    let g2 = t.back_run(p, 16, ws);
+    if g2 == 0 || g2 > 16 || p - g2 < 5 {
+        return false;
+    }
+    let q = p - g2;
+    t.slice(q - 5, q) == b"login" && !matches!(t.prev(q - 5), Some(c) if c.is_ascii_alphanumeric() || c == b'-')
 }
 
 /// An object path (`logs/2024/05/01/app-01.log.gz`) or a composite name (`user:1042:profile`), as lookup
@@ -372,6 +404,9 @@ pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More>
     else {
         return Ok(());
     };
+    if has_replacement(&args[..at]) {
+        return Ok(());
+    }
     let v = a + at;
     let Some((vs, ve, quoted)) = value_loose(t, v)? else {
         return Ok(());
@@ -390,6 +425,41 @@ pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More>
     Ok(())
 }
 
+/// A `.pgpass` line, `host:port:database:user:password` (`*` for any field but the password); `a` is the
+/// colon after the port.
+pub(crate) fn pgpass(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
+    let n = t.back_run(a, 255, |c| c != b'\n' && c != b'\r');
+    if n > 255 {
+        return Ok(());
+    }
+    let (host, port) = match t.slice(a - n, a).iter().position(|&c| c == b':') {
+        Some(k) => (t.slice(a - n, a - n + k), t.slice(a - n + k + 1, a)),
+        None => return Ok(()),
+    };
+    let host_ok =
+        !host.is_empty() && host.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'*'));
+    let port_ok = port == b"*" || (1..=5).contains(&port.len()) && port.iter().all(u8::is_ascii_digit);
+    if !host_ok || !port_ok {
+        return Ok(());
+    }
+    // (No `[` or `]`: a placeholder inside a field has a colon of its own, which would shift the fields.)
+    let field = |c: u8| c > b' ' && c < 0x7f && !matches!(c, b':' | b'[' | b']');
+    let mut p = a + 1;
+    for _ in 0..2 {
+        let f = t.run(p, 64, field)?;
+        if f == 0 || f > 64 || t.get(p + f)? != Some(b':') {
+            return Ok(());
+        }
+        p += f + 1;
+    }
+    let pw = t.run(p, 128, |c| c > b' ' && c < 0x7f)?;
+    if pw == 0 || pw > 128 || !matches!(t.get(p + pw)?, None | Some(b'\n' | b'\r')) {
+        return Ok(());
+    }
+    judged(t, p, p + pw, false, KeyClass::Password, sink);
+    Ok(())
+}
+
 /// `mysql … -pPASSWORD` (the password glued to `-p`; `-p` alone prompts) and `docker login … -p PASSWORD`,
 /// on the same line within 200 bytes.
 pub(crate) fn dash_p(t: &Text, a: usize, glued: bool, sink: &mut Sink) -> Result<(), More> {
@@ -402,6 +472,9 @@ pub(crate) fn dash_p(t: &Text, a: usize, glued: bool, sink: &mut Sink) -> Result
     let Some(at) = args.windows(flag.len()).position(|w| w == flag) else {
         return Ok(());
     };
+    if has_replacement(&args[..at]) {
+        return Ok(());
+    }
     let Some((vs, ve, quoted)) = value_loose(t, a + at + flag.len())? else {
         return Ok(());
     };

@@ -20,44 +20,6 @@ const COUNTRY_EXTS: &[&[u8]] = &[b"rs", b"py", b"sh", b"md", b"so"];
 /// Commands whose `user@host` argument is a login, not an address.
 const LOGIN_COMMANDS: &[&[u8]] = &[b"ssh", b"sftp", b"mosh", b"ssh-copy-id"];
 
-/// Whether `line` (what precedes an address) ends with a login command and only options and their
-/// values (`ssh -p 2222 -i ~/.ssh/id `), so the address is the command's destination. Walks back over at
-/// most eight words.
-fn after_login_command(line: &[u8]) -> bool {
-    let mut end = line.len();
-    for _ in 0..8 {
-        end -= line[..end].iter().rev().take_while(|&&c| c == b' ').count();
-        let start = end - line[..end].iter().rev().take_while(|&&c| c != b' ' && c != b'\n').count();
-        if start == end {
-            return false;
-        }
-        let word = &line[start..end];
-        if LOGIN_COMMANDS.contains(&word) {
-            return only_options(&line[end..]);
-        }
-        if start == 0 || line[start - 1] == b'\n' {
-            return false;
-        }
-        end = start;
-    }
-    false
-}
-
-/// Whether `args` is only options and their values.
-fn only_options(args: &[u8]) -> bool {
-    let mut value_next = false;
-    for tok in args.split(|&c| c == b' ').filter(|w| !w.is_empty()) {
-        if tok.first() == Some(&b'-') {
-            value_next = tok.len() == 2;
-        } else if value_next {
-            value_next = false;
-        } else {
-            return false;
-        }
-    }
-    true
-}
-
 fn local_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
 }
@@ -165,23 +127,35 @@ fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), M
         Some(c) if c == b'_' || c == b'@' => return Ok(()),
         Some(b':') if matches!(t.get(p + 1)?, Some(c) if c > b' ' && c < 0x7f) => {
             // `git@host:org/repo`, `deploy@web1.example.com:/srv/app`, `u@h.io:notes.txt` are SSH remotes;
-            // `alice@example.com:Passw0rd!` is an address and its password (a leaked credential list). What
-            // follows the colon may already be one of our own placeholders or masks (`[REDACTED:…]`,
-            // `[HASH:…]`, `****1234`), which replaced a password: it reads as one, or redacting twice would
-            // differ from redacting once.
+            // `alice@example.com:Passw0rd!` is an address and its password (a leaked credential list).
+            // Whatever is replaced inside the rest (`[REDACTED:…]`, `[HASH:…]`, `****1234`) keeps it a
+            // remote: the text it replaced may have been one, and a remote must stay one once its parts are
+            // redacted, or redacting twice would differ from redacting once.
             let n = t.run(p + 1, 64, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b','))?;
             let rest = t.slice(p + 1, p + 1 + n.min(64));
-            let remote = n > 64 || rest.iter().any(|&c| matches!(c, b'/' | b'.' | b'~' | b'@'));
-            let replaced = rest.starts_with(b"[REDACTED:") || rest.starts_with(b"[HASH:") || rest.starts_with(b"*");
-            if remote && !replaced {
+            let replaced = |w: &[u8]| rest.windows(w.len()).any(|x| x == w);
+            let remote = n > 64
+                || rest.iter().any(|&c| matches!(c, b'/' | b'.' | b'~' | b'@'))
+                || replaced(b"[REDACTED:")
+                || replaced(b"[HASH:")
+                || replaced(b"****");
+            if remote {
                 return Ok(());
             }
-            combo = !replaced;
+            combo = true;
         }
         _ => {}
     }
-    // `ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com`: a login.
-    if t.prev(s) == Some(b' ') && after_login_command(t.slice(s.saturating_sub(64), s)) {
+    // `ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com`: a login. (Only right after the command: with
+    // options between, redacting an option's value could move the command out of reach and change the
+    // answer.)
+    let login = LOGIN_COMMANDS.iter().any(|cmd| {
+        s > cmd.len()
+            && t.slice(s - cmd.len() - 1, s - 1) == *cmd
+            && t.prev(s) == Some(b' ')
+            && !matches!(t.prev(s - cmd.len() - 1), Some(c) if c.is_ascii_alphanumeric() || c == b'-')
+    });
+    if login {
         return Ok(());
     }
     // `git+ssh://git@github.com/org/repo`: the user of a URL's authority, not an address.

@@ -4,7 +4,7 @@
 //! Anchors come from one table-driven pass over the bytes: at every word start the first two bytes are
 //! looked up in a 64 Ki-bit bitmap of literal prefixes (`ghp_`, `AKIA`, `eyJ`, `hooks.slack.com/` …; all
 //! patterns of the bucket are tried, so overlapping prefixes like `sk-`/`sk-ant-` both fire), and digits,
-//! `@`, `=`, `:`, `[` and `-` dispatch to their validators. (An Aho–Corasick automaton over the ~170
+//! `@`, `=`, `:`, `[`, `-` and `<` dispatch to their validators. (An Aho–Corasick automaton over the ~170
 //! literals was the first design; with that many start bytes it has no prefilter and ran at ~330 MiB/s.) Each validator either adds candidates or reports [`More`]; the lowest
 //! position that still needs more input is recorded so a stream knows what to hold back.
 //!
@@ -463,6 +463,9 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
                 }
                 if t.prev(i).is_some_and(|c| c.is_ascii_digit()) {
                     super::numbers::bot_url_token(t, i, sink)?;
+                }
+                if matches!(t.prev(i), Some(c) if c.is_ascii_digit() || c == b'*') {
+                    super::assign::pgpass(t, i, sink)?;
                 }
             }
             super::assign::detect(t, i, sink)

@@ -54,6 +54,8 @@ const PIECES: &[&str] = &[
     "(11) 91234-5678",
     "2200 2610 7542 0168",
     "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6e30=",
+    "db.internal:5432:app:app_user:4g0HdsMmVs385chCNiXJ22Py\n",
+    "password            = \"BR4irI1S_o576@DhlG-wtn\"",
     "[REDACTED:EMAIL]",
     "[REDACTED:GITHUB_TOKEN]",
     "[HASH:US_SSN:9f2c1a0b3d4e]",

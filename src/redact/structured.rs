@@ -183,6 +183,13 @@ pub(crate) fn slack_hook(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
     if !(24..=200).contains(&n) {
         return Ok(());
     }
+    // The documentation's `T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX` is no webhook: the secret (the
+    // last segment) must look random.
+    let path = t.slice(p, p + n);
+    let secret = path.rsplit(|&c| c == b'/').next().unwrap_or_default();
+    if !checks::looks_random(secret) {
+        return Ok(());
+    }
     sink.add(url_start(t, a), p + n, Kind::SlackWebhook, PRIO_HOOK);
     Ok(())
 }

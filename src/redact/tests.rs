@@ -299,6 +299,8 @@ fn address_shapes() {
         ("bob@example.org:hunter", "[REDACTED:EMAIL]:hunter"),
         ("GET /signup?email=jane.doe%40example.com&x=1", "GET /signup?email=[REDACTED:EMAIL]&x=1"),
         ("ssh me at bob@example.com", "ssh me at [REDACTED:EMAIL]"),
+        // Only right after the command is it a login (see `email::detect_at`).
+        ("ssh -p 2222 admin@bastion.example.com", "ssh -p 2222 [REDACTED:EMAIL]"),
     ];
     for (input, want) in found {
         assert_eq!(red(input), want, "input {input:?}");
@@ -308,13 +310,17 @@ fn address_shapes() {
         "scp deploy@web1.example.com:/srv/app/.env .",
         "rsync -a u@h.example.io:notes.txt .",
         "  701  ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com",
-        "ssh -p 2222 -i ~/.ssh/id_ed25519 admin@bastion.example.com",
         "see main@v2.py and icon@2x.png",
         "100%40 done",
     ];
     for input in untouched {
         assert_eq!(red(input), input);
     }
+    // Found by the fuzzer: the rest after the colon held an address, so the first one is a remote, and it
+    // must stay one once that address is replaced.
+    let chain = "E@l2.ex:uty--h5o6Sl@l.ex:[RE@l2.ex:[REGHp@l.ex:[KE@ltr.emysqcx:[R";
+    assert_eq!(red(chain), "E@l2.ex:uty--h5o6Sl@l.ex:[RE@l2.ex:[REGHp@l.ex:[[REDACTED:EMAIL]:[R");
+    assert_eq!(red(&red(chain)), red(chain));
 }
 
 /// Secrets named by an XML element or by a name/value pair (session 7, from the second held-out probe).
@@ -411,6 +417,41 @@ fn commands_and_infrastructure() {
         "mkdir -p /tmp/x && mysql -e 'select 1'",
         "variable \"region\" {\n  default = \"eu-west-1\"\n}",
         "variable \"db_password\" {\n  sensitive = true\n}\nresource \"x\" \"y\" {\n  default = \"Ab3dEf9hIj\"\n}",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
+
+/// Shapes an independent held-out probe (probe 4, session 7) found missed or wrongly redacted.
+#[test]
+fn probe_four_shapes() {
+    let found = [
+        (
+            "  username            = \"reporting\"\n  password            = \"BR4irI1S_o576@DhlG-wtn\"\n",
+            "  username            = \"reporting\"\n  password            = \"[REDACTED:PASSWORD]\"\n",
+        ),
+        ("\tapiSecret    = \"T29tY7mJj8AxRwVLgdkbq75m67bxT6p3\"\n", "\tapiSecret    = \"[REDACTED:SECRET]\"\n"),
+        (
+            "# ~/.pgpass\npg-prod.example.internal:5432:ledger:ledger_app:4g0HdsMmVs385chCNiXJ22Py\n*:*:*:postgres:1yMJPw7HYwgNm0bOp",
+            "# ~/.pgpass\npg-prod.example.internal:5432:ledger:ledger_app:[REDACTED:PASSWORD]\n*:*:*:postgres:[REDACTED:PASSWORD]",
+        ),
+        ("machine h.example.com\n  login bob\n  password 6isO7lVMf~m7D0vz_4q\n", "machine h.example.com\n  login bob\n  password [REDACTED:PASSWORD]\n"),
+        ("leak: AC0bf72fbf666f69e87a1d5ad0b57048ef", "leak: [REDACTED:TWILIO_KEY]"),
+        // An account SID is half of a credential pair: removed even when named as one.
+        ("\"account_sid\": \"AC079e75255b2c10f49ceca8efde00dcfb\"", "\"account_sid\": \"[REDACTED:TWILIO_KEY]\""),
+        ("https://hooks.slack.com/services/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", "[REDACTED:SLACK_WEBHOOK]"),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        "Stripe('pk_live_51HqLyjWDarjtT1zdp7dcXhqRk2vBzDkL4yLzS3wM')",
+        "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "$ export VAULT_TOKEN=$(vault login -token-only -method=oidc)\n$ DB_PASS=$(vault kv get -field=password secret/payments/db)",
+        "CREATE ROLE reporting_ro WITH LOGIN PASSWORD :'reporting_password';",
+        "2024-03-01 12:30:45:123 started",
+        "localhost:8080:api:v1:status",
     ];
     for input in untouched {
         assert_eq!(red(input), input);

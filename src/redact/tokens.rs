@@ -109,8 +109,6 @@ pub(crate) const TOKENS: &[Token] = &[
     t("sk_test_", StripeKey, Alnum, 16, 255),
     t("rk_live_", StripeKey, Alnum, 16, 255),
     t("rk_test_", StripeKey, Alnum, 16, 255),
-    t("pk_live_", StripeKey, Alnum, 16, 255),
-    t("pk_test_", StripeKey, Alnum, 16, 255),
     t("whsec_", StripeKey, Alnum, 24, 64),
     t("AIza", GoogleApiKey, B64Url, 35, 35),
     t("GOCSPX-", GoogleOauth, B64Url, 24, 40),
