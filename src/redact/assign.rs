@@ -219,7 +219,21 @@ fn terraform_variable<'a>(t: &Text<'a>, ks: usize) -> Option<&'a [u8]> {
     let at = block.windows(10).rposition(|w| w == b"variable \"")? + 10;
     let rest = block.get(at..)?;
     // (Nothing redacted between: a shorter replacement could bring a farther `variable` into reach.)
-    if rest.contains(&b'}') || has_replacement(rest) {
+    // Still inside the variable's block: its `{` opened and has not closed (`${…}` inside is balanced).
+    let mut depth = 0usize;
+    let mut opened = false;
+    for &c in rest {
+        match c {
+            b'{' => {
+                depth += 1;
+                opened = true;
+            }
+            b'}' if depth <= 1 => return None,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+    }
+    if !opened || has_replacement(rest) {
         return None;
     }
     let n = rest.iter().position(|&c| c == b'"')?;
@@ -257,6 +271,11 @@ pub(crate) fn xml_element(t: &Text, a: usize, sink: &mut Sink) -> Result<(), Mor
         return Ok(());
     }
     let name = t.slice(a + 1, a + 1 + n);
+    // `<key>` names a dictionary key (property lists) or an object (`<Key>backups/…</Key>` in S3
+    // listings), not a secret.
+    if name.eq_ignore_ascii_case(b"key") || name.eq_ignore_ascii_case(b"keys") {
+        return Ok(());
+    }
     let Some(class) = telling(name).then(|| classify(name)).flatten() else {
         return Ok(());
     };
@@ -291,7 +310,7 @@ pub(crate) fn password_arg(t: &Text, a: usize, len: usize, sink: &mut Sink) -> R
 /// fixed distance must not look across one: replacing a long value with a shorter placeholder could
 /// bring the keyword within reach, and redacting twice would differ from redacting once.
 fn has_replacement(s: &[u8]) -> bool {
-    s.contains(&b'[') || s.windows(3).any(|w| w == b"***")
+    s.windows(3).any(|w| w == b"***") || s.windows(6).any(|w| w == b"[HASH:" || w == b"[REDAC")
 }
 
 /// Whether `password` at `a` follows `login NAME` (`.netrc`: `machine h login bob password …`, also across
@@ -428,8 +447,9 @@ pub(crate) fn curl_user(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More>
 /// A `.pgpass` line, `host:port:database:user:password` (`*` for any field but the password); `a` is the
 /// colon after the port.
 pub(crate) fn pgpass(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
-    let n = t.back_run(a, 255, |c| c != b'\n' && c != b'\r');
-    if n > 255 {
+    // (Bounded so that the look-back plus the fields stay within `LOOKBACK`: 200 + 2 × 61 + 1.)
+    let n = t.back_run(a, 200, |c| c != b'\n' && c != b'\r');
+    if n > 200 {
         return Ok(());
     }
     let (host, port) = match t.slice(a - n, a).iter().position(|&c| c == b':') {
@@ -446,13 +466,15 @@ pub(crate) fn pgpass(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More> {
     let field = |c: u8| c > b' ' && c < 0x7f && !matches!(c, b':' | b'[' | b']');
     let mut p = a + 1;
     for _ in 0..2 {
-        let f = t.run(p, 64, field)?;
-        if f == 0 || f > 64 || t.get(p + f)? != Some(b':') {
+        let f = t.run(p, 60, field)?;
+        // (A database or user name is a name: all digits is an IPv6 address or a time.)
+        let name = t.slice(p, p + f);
+        if f == 0 || f > 60 || t.get(p + f)? != Some(b':') || (name != b"*" && name.iter().all(u8::is_ascii_digit)) {
             return Ok(());
         }
         p += f + 1;
     }
-    let pw = t.run(p, 128, |c| c > b' ' && c < 0x7f)?;
+    let pw = t.run(p, 128, |c| c > b' ' && c < 0x7f && c != b':')?;
     if pw == 0 || pw > 128 || !matches!(t.get(p + pw)?, None | Some(b'\n' | b'\r')) {
         return Ok(());
     }
@@ -466,7 +488,18 @@ pub(crate) fn dash_p(t: &Text, a: usize, glued: bool, sink: &mut Sink) -> Result
     if matches!(t.prev(a), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.') {
         return Ok(());
     }
-    let line = t.run(a, 200, |c| c != b'\n' && c != b'\r')?;
+    // Only as the command (`$ mysql …`, `sudo mysql …`, `… && docker login …`), not as an argument
+    // (`docker run --name mysql -p3306:3306`).
+    let before = t.slice(a.saturating_sub(64), a);
+    let before = before.rsplit(|&c| c == b'\n' || c == b'\r').next().unwrap_or_default();
+    let trimmed = before.trim_ascii_end();
+    // (Shell history numbers its lines: `  611  mysql …`.)
+    let command = trimmed.iter().all(|&c| c.is_ascii_digit() || c == b' ' || c == b'\t')
+        || [&b"$"[..], b"#", b">", b";", b"&&", b"|", b"(", b"`", b"sudo"].iter().any(|e| trimmed.ends_with(e));
+    if !command {
+        return Ok(());
+    }
+    let line = t.run(a, 200, |c| !matches!(c, b'\n' | b'\r' | b';' | b'|' | b'&'))?;
     let args = t.slice(a, a + line.min(200));
     let flag: &[u8] = if glued { b" -p" } else { b" -p " };
     let Some(at) = args.windows(flag.len()).position(|w| w == flag) else {
@@ -478,6 +511,11 @@ pub(crate) fn dash_p(t: &Text, a: usize, glued: bool, sink: &mut Sink) -> Result
     let Some((vs, ve, quoted)) = value_loose(t, a + at + flag.len())? else {
         return Ok(());
     };
+    // (`-p3306:3306` is a port mapping.)
+    let v = t.slice(vs, ve);
+    if v.first().is_some_and(u8::is_ascii_digit) && v.iter().all(|&c| c.is_ascii_digit() || c == b':') {
+        return Ok(());
+    }
     judged(t, vs, ve, quoted, KeyClass::Password, sink);
     Ok(())
 }
@@ -553,7 +591,11 @@ fn plausible(v: &[u8], quoted: bool, class: KeyClass) -> bool {
         return false;
     }
     if !quoted
-        && ((v[0] == b'%' && (matches!(v.get(1), Some(b'(' | b'{')) || v[1..].contains(&b'%')))
+        && ((v[0] == b'%'
+            && (matches!(v.get(1), Some(b'(' | b'{'))
+                || (v.len() > 2
+                    && v.ends_with(b"%")
+                    && v[1..v.len() - 1].iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_'))))
             || v.starts_with(b"~/")
             || v == b"~")
     {

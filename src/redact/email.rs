@@ -20,6 +20,15 @@ const COUNTRY_EXTS: &[&[u8]] = &[b"rs", b"py", b"sh", b"md", b"so"];
 /// Commands whose `user@host` argument is a login, not an address.
 const LOGIN_COMMANDS: &[&[u8]] = &[b"ssh", b"sftp", b"mosh", b"ssh-copy-id"];
 
+/// The byte two hex digits stand for.
+fn hex_byte(h: &[u8]) -> Option<u8> {
+    let d = |c: u8| (c as char).to_digit(16);
+    match h {
+        [x, y] => Some((d(*x)? * 16 + d(*y)?) as u8),
+        _ => None,
+    }
+}
+
 fn local_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-')
 }
@@ -41,8 +50,26 @@ fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), M
         return Ok(());
     }
     // A run longer than 64 is not one local part, but its last 64 bytes may hold the start of one.
-    let whole = n <= 64;
-    let n = n.min(64);
+    let mut whole = n <= 64;
+    let mut n = n.min(64);
+    // URL-encoded, a delimiter (`%2F`, `%3A`, `%3D` …: anything that is not a local-part character)
+    // ends what precedes: `?next=%2Fusers%2Fjane%40example.com`; after `%2F%2F` it is a URL's user.
+    let mut encoded_user = false;
+    if at_len == 3 {
+        let run = t.slice(a - n, a);
+        let delim = |k: usize| {
+            run.get(k) == Some(&b'%')
+                && run.get(k + 1..k + 3).and_then(hex_byte).is_some_and(|c| !local_char(c) || c == b'%')
+        };
+        if let Some(k) = (0..run.len()).rev().find(|&k| delim(k)) {
+            encoded_user = k >= 3 && delim(k - 3) && run[k - 2..k + 3].eq_ignore_ascii_case(b"2F%2F");
+            n = run.len() - (k + 3);
+            whole = true;
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    }
     // Leading punctuation belongs to whatever precedes (`-----jane@x.com`, `+jane@x.com`).
     let lead = t.slice(a - n, a).iter().take_while(|c| !c.is_ascii_alphanumeric()).count();
     let s = a - n + lead;
@@ -142,20 +169,34 @@ fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), M
             if remote {
                 return Ok(());
             }
-            combo = true;
+            // (A field, not a password: `jane@x.com:uid=1042`, `jane@x.com:2024-01-02T10:00:00Z`.)
+            combo = !rest.iter().any(|&c| c == b'=' || c == b':');
         }
         _ => {}
     }
     // `ssh ubuntu@ec2-54-12-34-56.compute-1.amazonaws.com`: a login. (Only right after the command: with
     // options between, redacting an option's value could move the command out of reach and change the
     // answer.)
-    let login = LOGIN_COMMANDS.iter().any(|cmd| {
-        s > cmd.len()
-            && t.slice(s - cmd.len() - 1, s - 1) == *cmd
-            && t.prev(s) == Some(b' ')
-            && !matches!(t.prev(s - cmd.len() - 1), Some(c) if c.is_ascii_alphanumeric() || c == b'-')
+    // The argument is taken whole: once a value glued before the address is replaced
+    // (`ssh [REDACTED:GITHUB_TOKEN].bob@host`), the local part stops at the placeholder, and the answer
+    // must not change.
+    let raw = a - n;
+    let arg = match t.prev(raw) {
+        Some(b' ') => Some(raw),
+        Some(b']' | b'*') => {
+            let w = t.back_run(raw, 64, |c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+            (w <= 64 && t.prev(raw - w) == Some(b' ')).then(|| raw - w)
+        }
+        _ => None,
+    };
+    let login = arg.is_some_and(|g| {
+        LOGIN_COMMANDS.iter().any(|cmd| {
+            g > cmd.len()
+                && t.slice(g - cmd.len() - 1, g - 1) == *cmd
+                && !matches!(t.prev(g - cmd.len() - 1), Some(c) if c.is_ascii_alphanumeric() || c == b'-')
+        })
     });
-    if login {
+    if login || encoded_user {
         return Ok(());
     }
     // `git+ssh://git@github.com/org/repo`: the user of a URL's authority, not an address.

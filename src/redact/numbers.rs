@@ -29,6 +29,9 @@ const PHONE_WORDS: &[&str] = &[
     "teléfono",
     "telefono",
     "tlf",
+    "celular",
+    "手机",
+    "电话",
 ];
 const SSN_WORDS: &[&str] =
     &["ssn", "ssns", "social security", "socialsecurity", "soc sec", "ss#", "ss no", "ssn#", "tin"];
@@ -409,20 +412,22 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
             return true;
         }
     }
-    // Brazil: (11) 91234-5678, (21) 3456-7890.
+    // Brazil: mobiles (11) 91234-5678; landlines (21) 3456-7890 only next to a phone word (a footnote and
+    // a year range read the same: `(17) 2001-2005`).
     if lead == Some(b'(')
-        && matches!(lens, [2, 4 | 5, 4])
         && matches!(seps, [s0, s1] if *s0 == b") " && *s1 == b"-")
         && ds.first().is_some_and(|&d| d != b'0')
+        && ((lens == [2, 5, 4] && ds[2] == b'9') || (lens == [2, 4, 4] && t.context_before(outer, 40, PHONE_WORDS)))
     {
         return true;
     }
-    // Chinese mobiles: 138 0013 8000, 138-0013-8000.
+    // Chinese mobiles, next to a phone word: 138 0013 8000, 138-0013-8000.
     if lead.is_none()
         && lens == [3, 4, 4]
         && all_same(seps, &[b" ", b"-"])
         && ds[0] == b'1'
         && (b'3'..=b'9').contains(&ds[1])
+        && t.context_before(outer, 40, PHONE_WORDS)
     {
         return true;
     }

@@ -186,7 +186,7 @@ pub(crate) fn slack_hook(t: &Text, a: usize, sink: &mut Sink) -> Result<(), More
     // The documentation's `T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX` is no webhook: the secret (the
     // last segment) must look random.
     let path = t.slice(p, p + n);
-    let secret = path.rsplit(|&c| c == b'/').next().unwrap_or_default();
+    let secret = path.rsplit(|&c| c == b'/').find(|s| !s.is_empty()).unwrap_or_default();
     if !checks::looks_random(secret) {
         return Ok(());
     }

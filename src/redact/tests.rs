@@ -457,3 +457,58 @@ fn probe_four_shapes() {
         assert_eq!(red(input), input);
     }
 }
+
+/// What a review of the session-7 rules found (idempotence, stream invariance, look-alikes).
+#[test]
+fn session_seven_review() {
+    let r = Redactor::default();
+    // A token glued before a login's user: once it is replaced the answer must not change.
+    for input in ["ssh ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8.bob@host.example.com", "ssh bob@host.example.com"] {
+        let once = red(input);
+        assert_eq!(red(&once), once, "{input}");
+        assert!(once.ends_with("bob@host.example.com"), "{once}");
+    }
+    // A `.pgpass` look-alike whose line is too long: whole text and every stream split agree.
+    let long =
+        format!("{}:5432:{}:{}:Passw0rd1!\n{}", "h".repeat(300), "d".repeat(64), "u".repeat(64), "z".repeat(300));
+    let whole = r.redact_text(&long, Direction::ToolResult).text.into_owned();
+    for cut in 1..long.len() {
+        let mut s = r.stream(Direction::ToolResult);
+        let mut out = s.push(&long[..cut]);
+        out.push_str(&s.push(&long[cut..]));
+        out.push_str(&s.finish());
+        assert_eq!(out, whole, "cut at {cut}");
+    }
+    let found = [
+        ("curl -H \"X-Ids: [1,2]\" -u bob:S3cretPw9 https://h", "curl -H \"X-Ids: [1,2]\" -u bob:[REDACTED:PASSWORD] https://h"),
+        (
+            "variable \"db_password\" {\n  description = \"for ${var.env}\"\n  default     = \"Kp4!xR8zQw2m\"\n}",
+            "variable \"db_password\" {\n  description = \"for ${var.env}\"\n  default     = \"[REDACTED:PASSWORD]\"\n}",
+        ),
+        ("DB_PASSWORD=%21abc%40def9", "DB_PASSWORD=[REDACTED:PASSWORD]"),
+        ("jane@example.com:uid=1042", "[REDACTED:EMAIL]:uid=1042"),
+        ("?redirect=%2Fusers%2Fjane%40example.com", "?redirect=%2Fusers%2F[REDACTED:EMAIL]"),
+        ("https://hooks.slack.com/services/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/", "[REDACTED:SLACK_WEBHOOK]"),
+        ("$ mysql -u root -pKMbLau3_O=eB shop", "$ mysql -u root -p[REDACTED:PASSWORD] shop"),
+        ("  612  docker login r.example.com -u ci -p vVi1J^ZSjK%WoO", "  612  docker login r.example.com -u ci -p [REDACTED:PASSWORD]"),
+    ];
+    for (input, want) in found {
+        assert_eq!(red(input), want, "input {input:?}");
+    }
+    let untouched = [
+        "<key>NSCameraUsageDescription</key>",
+        "<Key>backups/2024-05-01/db-dump.sql.gz</Key>",
+        "docker run -d --name mysql -p3306:3306 mysql:8",
+        "docker login ghcr.io && docker run -p 8080:80 nginx",
+        "2001:4860:4860:0000:0000:0000:0000:8888",
+        "fe80:1234:5678:9999:abcdef123",
+        "ports 143 3306 5432",
+        "order 135-2024-0001",
+        "see (17) 2001-2005 for details",
+        "https%3A%2F%2Fgit%40github.com%2Forg%2Frepo",
+        "password=%APPDATA%",
+    ];
+    for input in untouched {
+        assert_eq!(red(input), input);
+    }
+}
