@@ -96,3 +96,15 @@ fn domain_running_into_the_next_local_part() {
     let out = r.redact_text("x@a.bc.y2 and more", Direction::Prompt).text.into_owned();
     assert_eq!(out, "x@a.bc.y2 and more");
 }
+
+/// An address after `x@host:` made the first one an SSH remote until that address was replaced; then the
+/// rest read as a password (session 7). Also the review's chain: a token glued before an `ssh` login's user.
+#[test]
+fn colon_rest_and_glued_login() {
+    check("E@l2.ex:uty--h5o6Sl@l.ex:[RE@l2.ex:[REGHp@l.ex:[KE@ltr.emysqcx:[R");
+    check("ssh ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8.bob@host.example.com");
+    let d = format!("{}.{}.com", "a".repeat(60), "b".repeat(60));
+    check(&format!(
+        "aws,x@{d},ssh nQvWys81vp7hB1dx8PpD5KHXe3PYiGkPAuNaRL63.b@{d},ssh xYKwzEInncIIA3ANxN9K3KSU9Mi4roNL89sM995Y.b@{d}"
+    ));
+}
