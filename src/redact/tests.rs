@@ -6,6 +6,20 @@ fn red(s: &str) -> String {
     Redactor::default().redact_text(s, Direction::ToolResult).text.into_owned()
 }
 
+/// Each input redacts to the expected text.
+fn expect_found(cases: &[(&str, &str)]) {
+    for (input, want) in cases {
+        assert_eq!(red(input), *want, "input {input:?}");
+    }
+}
+
+/// Each input comes back byte for byte.
+fn expect_untouched(inputs: &[&str]) {
+    for input in inputs {
+        assert_eq!(red(input), *input);
+    }
+}
+
 #[test]
 fn literals_build() {
     assert!(engine::literals_ready());
@@ -23,9 +37,7 @@ fn basic_detectors() {
         ("postgres://app:s3cr3tPw@db.internal/x", "postgres://app:[REDACTED:URL_PASSWORD]@db.internal/x"),
         ("password=hunter2", "password=[REDACTED:PASSWORD]"),
     ];
-    for (input, want) in cases {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&cases);
 }
 
 #[test]
@@ -41,9 +53,7 @@ fn look_alikes_untouched() {
         "icon@2x.png and @types/node",
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
     ];
-    for n in negatives {
-        assert_eq!(red(n), n);
-    }
+    expect_untouched(&negatives);
 }
 
 #[test]
@@ -202,9 +212,7 @@ fn held_out_probe_shapes() {
         ("card 4111 1111 1111 1111", "card [REDACTED:CARD]"),
         ("cards 4111 1111 1111 1111, 5500 0000 0000 0004", "cards [REDACTED:CARD], [REDACTED:CARD]"),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         // A part of a longer number grouped the same way is not a value (the first 12 digits pass Verhoeff).
         "invoice 4202 3756 7554 5000",
@@ -240,9 +248,7 @@ fn held_out_probe_shapes() {
         "curl -u admin:admin http://localhost",
         "curl -u $USER:$PASS https://x",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
 
 /// AWS session tokens are ~400 bytes: a value longer than 256 bytes is judged, not dropped.
@@ -302,9 +308,7 @@ fn address_shapes() {
         // Only right after the command is it a login (see `email::detect_at`).
         ("ssh -p 2222 admin@bastion.example.com", "ssh -p 2222 [REDACTED:EMAIL]"),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         "git clone git@github.com:acme/app.git",
         "scp deploy@web1.example.com:/srv/app/.env .",
@@ -313,9 +317,7 @@ fn address_shapes() {
         "see main@v2.py and icon@2x.png",
         "100%40 done",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
     // Found by the fuzzer: the rest after the colon held an address, so the first one is a remote, and it
     // must stay one once that address is replaced.
     let chain = "E@l2.ex:uty--h5o6Sl@l.ex:[RE@l2.ex:[REGHp@l.ex:[KE@ltr.emysqcx:[R";
@@ -347,9 +349,7 @@ fn named_values() {
             "<property name=\"password\" value=\"[REDACTED:PASSWORD]\"/>",
         ),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         "<password>${DB_PASSWORD}</password>",
         "<token>abc</token>",
@@ -360,9 +360,7 @@ fn named_values() {
         "- name: LOG_LEVEL\n  value: \"Debug2024!\"",
         "{\"name\": \"DB_PASSWORD\", \"value\": \"changeme\"}",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
 
 /// Card networks and national phone formats added in session 7 (from the second held-out probe).
@@ -376,13 +374,9 @@ fn more_cards_and_phones() {
         ("call 138-0013-8000", "call [REDACTED:PHONE_NUMBER]"),
         ("Móvil: 612 345 678", "Móvil: [REDACTED:PHONE_NUMBER]"),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = ["Maestro 6759 3655 5322 2355", "revenue 612 345 678 EUR", "(12) 3456-789", "sizes 128 2048 4096"];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
 
 /// Command-line and infrastructure-file shapes added in session 7 (from the second held-out probe).
@@ -406,9 +400,7 @@ fn commands_and_infrastructure() {
             "  .dockerconfigjson: [REDACTED:SECRET]\n",
         ),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         "mysql -u root -p shop",
         "password=%DB_PASSWORD%",
@@ -418,9 +410,7 @@ fn commands_and_infrastructure() {
         "variable \"region\" {\n  default = \"eu-west-1\"\n}",
         "variable \"db_password\" {\n  sensitive = true\n}\nresource \"x\" \"y\" {\n  default = \"Ab3dEf9hIj\"\n}",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
 
 /// Shapes an independent held-out probe (probe 4, session 7) found missed or wrongly redacted.
@@ -442,9 +432,7 @@ fn probe_four_shapes() {
         ("\"account_sid\": \"AC079e75255b2c10f49ceca8efde00dcfb\"", "\"account_sid\": \"[REDACTED:TWILIO_KEY]\""),
         ("https://hooks.slack.com/services/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", "[REDACTED:SLACK_WEBHOOK]"),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         "Stripe('pk_live_51HqLyjWDarjtT1zdp7dcXhqRk2vBzDkL4yLzS3wM')",
         "SLACK_WEBHOOK_URL=https://hooks.slack.com/services/XXXXXXXXX/XXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX",
@@ -453,9 +441,7 @@ fn probe_four_shapes() {
         "2024-03-01 12:30:45:123 started",
         "localhost:8080:api:v1:status",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
 
 /// What a review of the session-7 rules found (idempotence, stream invariance, look-alikes).
@@ -492,9 +478,7 @@ fn session_seven_review() {
         ("$ mysql -u root -pKMbLau3_O=eB shop", "$ mysql -u root -p[REDACTED:PASSWORD] shop"),
         ("  612  docker login r.example.com -u ci -p vVi1J^ZSjK%WoO", "  612  docker login r.example.com -u ci -p [REDACTED:PASSWORD]"),
     ];
-    for (input, want) in found {
-        assert_eq!(red(input), want, "input {input:?}");
-    }
+    expect_found(&found);
     let untouched = [
         "<key>NSCameraUsageDescription</key>",
         "<Key>backups/2024-05-01/db-dump.sql.gz</Key>",
@@ -508,7 +492,5 @@ fn session_seven_review() {
         "https%3A%2F%2Fgit%40github.com%2Forg%2Frepo",
         "password=%APPDATA%",
     ];
-    for input in untouched {
-        assert_eq!(red(input), input);
-    }
+    expect_untouched(&untouched);
 }
