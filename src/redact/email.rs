@@ -5,7 +5,7 @@
 //! (URL-encoded) is one too.
 use super::engine::Sink;
 use super::kinds::Kind;
-use super::text::{More, Text};
+use super::text::{has_replacement, More, Text};
 
 const PRIO: u8 = 120;
 const FILE_EXTS: &[&[u8]] = &[
@@ -160,12 +160,8 @@ fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), M
             // redacted, or redacting twice would differ from redacting once.
             let n = t.run(p + 1, 64, |c| c > b' ' && c < 0x7f && !matches!(c, b'"' | b'\'' | b','))?;
             let rest = t.slice(p + 1, p + 1 + n.min(64));
-            let replaced = |w: &[u8]| rest.windows(w.len()).any(|x| x == w);
-            let remote = n > 64
-                || rest.iter().any(|&c| matches!(c, b'/' | b'.' | b'~' | b'@'))
-                || replaced(b"[REDACTED:")
-                || replaced(b"[HASH:")
-                || replaced(b"****");
+            let remote =
+                n > 64 || rest.iter().any(|&c| matches!(c, b'/' | b'.' | b'~' | b'@')) || has_replacement(rest);
             if remote {
                 return Ok(());
             }

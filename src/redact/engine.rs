@@ -437,11 +437,11 @@ fn run_anchor(t: &Text, a: usize, anchor: Anchor, lim: Limits, sink: &mut Sink) 
         Anchor::DiscordToken => st::discord_token(t, a, sink),
         Anchor::AwsContext => st::aws_secret(t, a, sink),
         Anchor::Prose { len, secret } => super::assign::prose(t, a + len, secret, sink),
-        Anchor::PasswordArg(len) => super::assign::password_arg(t, a, len, sink),
-        Anchor::Define(len) => super::assign::define(t, a + len, sink),
-        Anchor::FishSet(len) => super::assign::fish_set(t, a + len, sink),
-        Anchor::Curl => super::assign::curl_user(t, a, sink),
-        Anchor::DashP { glued } => super::assign::dash_p(t, a, glued, sink),
+        Anchor::PasswordArg(len) => super::forms::password_arg(t, a, len, sink),
+        Anchor::Define(len) => super::forms::define(t, a + len, sink),
+        Anchor::FishSet(len) => super::forms::fish_set(t, a + len, sink),
+        Anchor::Curl => super::forms::curl_user(t, a, sink),
+        Anchor::DashP { glued } => super::forms::dash_p(t, a, glued, sink),
         Anchor::DockerAuths => st::docker_auths(t, a, lim.max_token, sink),
     }
 }
@@ -465,7 +465,7 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
                     super::numbers::bot_url_token(t, i, sink)?;
                 }
                 if matches!(t.prev(i), Some(c) if c.is_ascii_digit() || c == b'*') {
-                    super::assign::pgpass(t, i, sink)?;
+                    super::forms::pgpass(t, i, sink)?;
                 }
             }
             super::assign::detect(t, i, sink)
@@ -479,7 +479,7 @@ fn visit(t: &Text, i: usize, class: u8, lim: Limits, sink: &mut Sink) -> Result<
             Ok(())
         }
         DASH if t.starts_with(i, b"-----BEGIN ")? => st::pem(t, i, lim.pem_max, sink),
-        TAG => super::assign::xml_element(t, i, sink),
+        TAG => super::forms::xml_element(t, i, sink),
         _ => Ok(()),
     }
 }

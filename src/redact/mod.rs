@@ -6,7 +6,7 @@
 //! - [`Redactor::stream`]: a [`StreamRedactor`] that takes text in arbitrary chunks.
 //!
 //! Inside: [`engine`] finds anchors in one prefilter pass and runs the validators in [`tokens`],
-//! [`structured`], [`numbers`], [`ids`], [`email`] and [`assign`] only around them; [`action`] renders what
+//! [`structured`], [`numbers`], [`ids`], [`email`], [`assign`] and [`forms`] only around them; [`action`] renders what
 //! was kept; [`stream`] commits the prefix of a stream that no later byte can change. See `README.md` here
 //! for the detectors, the defaults per direction and the hold-back rules.
 mod action;
@@ -14,6 +14,7 @@ mod assign;
 mod checks;
 mod email;
 mod engine;
+mod forms;
 mod ids;
 mod keys;
 mod kinds;

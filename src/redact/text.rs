@@ -136,6 +136,13 @@ impl<'a> Text<'a> {
     }
 }
 
+/// Whether `s` holds one of our placeholders or masks. A rule that looks for a flag or a keyword within a
+/// fixed distance must not look across one: replacing a long value with a shorter placeholder could
+/// bring the keyword within reach, and redacting twice would differ from redacting once.
+pub(crate) fn has_replacement(s: &[u8]) -> bool {
+    s.windows(3).any(|w| w == b"***") || s.windows(6).any(|w| w == b"[HASH:" || w == b"[REDAC")
+}
+
 /// `[A-Za-z0-9_]`.
 #[inline]
 pub(crate) fn is_word(c: u8) -> bool {
