@@ -83,6 +83,11 @@ enum Anchor {
     },
     /// A base64 Docker registry config (`{"auths":` …, a `.dockerconfigjson`): registry credentials.
     DockerAuths,
+    /// The private lines of a PuTTY key file; `escaped` when the header follows an escaped line break
+    /// (`…\nPrivate-Lines: 14\n…`, where the `n` glues it to no word start of its own).
+    Putty {
+        escaped: bool,
+    },
 }
 
 /// Literal anchors bucketed by their first two bytes: `bits` rejects most word starts in one lookup.
@@ -154,6 +159,8 @@ fn literals() -> &'static Literals {
             ("mysql", Anchor::DashP { glued: true }),
             ("docker login ", Anchor::DashP { glued: false }),
             ("eyJhdXRocyI6", Anchor::DockerAuths),
+            ("Private-Lines:", Anchor::Putty { escaped: false }),
+            ("nPrivate-Lines:", Anchor::Putty { escaped: true }),
         ];
         for (p, a) in extra {
             pats.push((p.as_bytes(), *a));
@@ -443,6 +450,12 @@ fn run_anchor(t: &Text, a: usize, anchor: Anchor, lim: Limits, sink: &mut Sink) 
         Anchor::Curl => super::forms::curl_user(t, a, sink),
         Anchor::DashP { glued } => super::forms::dash_p(t, a, glued, sink),
         Anchor::DockerAuths => st::docker_auths(t, a, lim.max_token, sink),
+        Anchor::Putty { escaped } => {
+            if escaped && t.prev(a) != Some(b'\\') {
+                return Ok(());
+            }
+            st::putty_private(t, a + usize::from(escaped), lim.pem_max, sink)
+        }
     }
 }
 

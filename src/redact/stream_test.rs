@@ -56,6 +56,8 @@ const PIECES: &[&str] = &[
     "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6e30=",
     "db.internal:5432:app:app_user:4g0HdsMmVs385chCNiXJ22Py\n",
     "password            = \"BR4irI1S_o576@DhlG-wtn\"",
+    "Private-Lines: 2\nAAAAgQDf3kL9pXz2Wq7bNc4Yv8Hs1Jm6Tr0Ge5Ka3UoPiE2dRlB7nZ\nCq9xYw4Vt1Mb",
+    "\\nPrivate-Lines: 1\\nAAAAIQCa9sR3kTz0bQm7VfLx2cYp8wHn4JdE6uKg1oNiB5tMlA",
     "[REDACTED:EMAIL]",
     "[REDACTED:GITHUB_TOKEN]",
     "[HASH:US_SSN:9f2c1a0b3d4e]",

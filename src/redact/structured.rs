@@ -1,5 +1,5 @@
 //! Credentials with structure beyond a prefix: JWTs (the header must decode to JSON naming `alg`), PEM and
-//! OpenSSH private-key blocks (multi-line, held until `-----END`), passwords in connection URLs (only the
+//! OpenSSH private-key blocks (multi-line, held until `-----END`), PuTTY private keys, passwords in connection URLs (only the
 //! password), Slack and Discord webhooks, Azure storage keys, bearer tokens, SendGrid and Discord bot
 //! tokens, AWS secret keys next to an AWS context word, and the guard that keeps our own placeholders
 //! from being redacted again.
@@ -37,6 +37,44 @@ pub(crate) fn placeholder(t: &Text, a: usize, hash: bool, sink: &mut Sink) -> Re
     }
     if t.get(i)? == Some(b']') {
         sink.add(a, i + 1, Kind::Placeholder, PRIO_PLACEHOLDER);
+    }
+    Ok(())
+}
+
+/// A PuTTY private key (`.ppk`, versions 2 and 3): `Private-Lines: N` and the base64 lines after it. The
+/// public lines and the MAC stay; the private lines go with their header. Lines may end in `\n`, `\r\n` or
+/// an escaped `\\n` (a key quoted in a log line or a JSON text). A file cut short is redacted as far as it
+/// goes, and a block longer than `pem_max` up to that limit: the rest of a key must not leak because the
+/// header promised more lines than arrived.
+pub(crate) fn putty_private(t: &Text, a: usize, pem_max: usize, sink: &mut Sink) -> Result<(), More> {
+    let mut i = a + b"Private-Lines:".len();
+    let sp = t.run(i, 4, |c| c == b' ')?;
+    let d = t.run(i + sp, 3, |c| c.is_ascii_digit())?;
+    if sp > 4 || d == 0 || d > 3 {
+        return Ok(());
+    }
+    i += sp;
+    let lines = t.slice(i, i + d).iter().fold(0usize, |n, &c| n * 10 + usize::from(c - b'0'));
+    i += d;
+    let (mut end, mut total) = (i, 0usize);
+    for _ in 0..lines {
+        let brk = match (t.get(end)?, t.get(end + 1)?) {
+            (Some(b'\n'), _) => 1,
+            (Some(b'\r'), Some(b'\n')) | (Some(b'\\'), Some(b'n')) => 2,
+            _ => break,
+        };
+        let n = t.run(end + brk, 128, |c| is_b64(c) || c == b'=')?;
+        if n == 0 || n > 128 {
+            break;
+        }
+        end += brk + n;
+        total += n;
+        if end >= a + pem_max {
+            break;
+        }
+    }
+    if total >= 32 {
+        sink.add(a, end, Kind::PrivateKey, PRIO_PEM);
     }
     Ok(())
 }

@@ -494,3 +494,37 @@ fn session_seven_review() {
     ];
     expect_untouched(&untouched);
 }
+
+/// PuTTY private keys (`.ppk`): the private lines go, with their header; the public lines and the MAC stay.
+#[test]
+fn putty_private_keys() {
+    let body = "AAAAIQCa9sR3kTz0bQm7VfLx2cYp8wHn4JdE6uKg1oNiB5tMlA";
+    let two = "AAAAgQDf3kL9pXz2Wq7bNc4Yv8Hs1Jm6Tr0Ge5Ka3UoPiE2dRlB7nZ\nCq9xYw4Vt1Mb";
+    let two_crlf = two.replace('\n', "\r\n");
+    // Escaped line breaks (a key quoted in a log line or a JSON text): a backslash and an `n`.
+    let two_escaped = two.replace('\n', r"\n");
+    expect_found(&[
+        (
+            &format!("Public-Lines: 1\nAAAAC3NzaC1lZDI1NTE5\nPrivate-Lines: 1\n{body}\nPrivate-MAC: 9a8b"),
+            "Public-Lines: 1\nAAAAC3NzaC1lZDI1NTE5\n[REDACTED:PRIVATE_KEY]\nPrivate-MAC: 9a8b",
+        ),
+        (&format!("Private-Lines: 2\r\n{two_crlf}\r\n"), "[REDACTED:PRIVATE_KEY]\r\n"),
+        (
+            &format!(r#""ppk": "Private-Lines: 2\n{two_escaped}\nPrivate-MAC: 1f""#),
+            r#""ppk": "[REDACTED:PRIVATE_KEY]\nPrivate-MAC: 1f""#,
+        ),
+        (
+            &format!(r#""ssh-rsa\nPrivate-Lines: 2\n{two_escaped}\nPrivate-MAC: 1f""#),
+            r#""ssh-rsa\n[REDACTED:PRIVATE_KEY]\nPrivate-MAC: 1f""#,
+        ),
+        // A file cut short is redacted as far as it goes.
+        (&format!("Private-Lines: 14\n{body}"), "[REDACTED:PRIVATE_KEY]"),
+    ]);
+    expect_untouched(&[
+        "Private-Lines: 14 (the count of base64 lines that follow)",
+        "Private-Lines: 1\nshort",
+        "xPrivate-Lines: 1\nAAAAIQCa9sR3kTz0bQm7VfLx2cYp8wHn4JdE6uKg1oNiB5tMlA",
+        "nPrivate-Lines: 1\nAAAAIQCa9sR3kTz0bQm7VfLx2cYp8wHn4JdE6uKg1oNiB5tMlA",
+        "Public-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIKjB5cZ8m3QhXwYvN0pL2uT7sR4eD1fG6hJ9kM0nO\nP1q",
+    ]);
+}
