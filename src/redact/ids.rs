@@ -25,8 +25,14 @@ pub(crate) const PAN_LETTERS: usize = 5;
 pub(crate) fn detect(t: &Text, i: usize, sink: &mut Sink) -> Result<(), More> {
     const N: usize = TWO_LETTERS;
     if i >= N && (1..=N).all(|k| upper_at(t, i - k)) && boundary_before(t, i - N) {
-        iban(t, i - N, sink)?;
+        iban(t, i - N, false, sink)?;
         nino(t, i - N, sink)?;
+    }
+    if i >= N
+        && (1..=N).all(|k| matches!(t.b.get(i - k), Some(c) if c.is_ascii_lowercase()))
+        && boundary_before(t, i - N)
+    {
+        iban(t, i - N, true, sink)?;
     }
     const P: usize = PAN_LETTERS;
     if i >= P && (1..=P).all(|k| upper_at(t, i - k)) && boundary_before(t, i - P) {
@@ -44,22 +50,28 @@ pub(crate) fn after_space(t: &Text, i: usize, sink: &mut Sink) -> Result<(), Mor
     Ok(())
 }
 
-/// IBAN, compact or in groups of four separated by single spaces.
-fn iban(t: &Text, s: usize, sink: &mut Sink) -> Result<(), More> {
-    let Some(len) = checks::iban_len(t.slice(s, s + 2)) else {
+/// IBAN, compact or in groups of four separated by single spaces. Typed in lowercase (`de89 3704 …`) it
+/// must be grouped: a compact lowercase string of the right length is as likely a hex digest.
+fn iban(t: &Text, s: usize, lower: bool, sink: &mut Sink) -> Result<(), More> {
+    let cc = t.slice(s, s + 2).to_ascii_uppercase();
+    let Some(len) = checks::iban_len(&cc) else {
         return Ok(());
     };
+    let letter = |c: u8| if lower { c.is_ascii_lowercase() } else { c.is_ascii_uppercase() };
     let mut buf = [0u8; 34];
     let mut n = 0;
     let mut p = s;
     while n < len {
         match t.get(p)? {
-            Some(c) if c.is_ascii_uppercase() || c.is_ascii_digit() => {
-                if n < 4 && (n < 2) != c.is_ascii_uppercase() {
+            Some(c) if letter(c) || c.is_ascii_digit() => {
+                if n < 4 && (n < 2) != letter(c) {
+                    return Ok(());
+                }
+                if lower && n == 4 && p == s + 4 {
                     return Ok(());
                 }
                 if let Some(slot) = buf.get_mut(n) {
-                    *slot = c;
+                    *slot = c.to_ascii_uppercase();
                 }
                 n += 1;
                 p += 1;

@@ -30,6 +30,9 @@ const PHONE_WORDS: &[&str] = &[
     "telefono",
     "tlf",
     "celular",
+    "handy",
+    "telefon",
+    "mobil",
     "手机",
     "电话",
 ];
@@ -214,6 +217,9 @@ impl<'a> Run<'a> {
         let i = g[j].0;
         let outer = lead.unwrap_or(i);
         let total = cum[n] - cum[j];
+        if n - j == 1 && lead.is_none() && t.get(self.end)? == Some(b'/') {
+            slash_phone(t, i, self.end, sink)?;
+        }
         if total < 8 || (n - j == 1 && total > 19) {
             return Ok(());
         }
@@ -446,6 +452,32 @@ fn phone(t: &Text, outer: usize, lead: Option<u8>, ds: &[u8], lens: &[usize], se
                 || (ds.len() == 11 && matches!(ds.first(), Some(b'1' | b'0')))))
             || (lens == [5, 5] && seps == [b" "] && matches!(ds.first(), Some(b'6'..=b'9'))))
         && t.context_before(outer, 40, PHONE_WORDS)
+}
+
+/// A German number written with a slash after the area or network code (`Handy: 0171/2345678`,
+/// `Tel. 030/12345678`), next to a phone word: a trunk 0, 3–5 digits, then 5–8, 10–12 in all. Without
+/// the word the same shape is a file or ticket number.
+fn slash_phone(t: &Text, i: usize, slash: usize, sink: &mut Sink) -> Result<(), More> {
+    let area = slash - i;
+    let rest = t.run(slash + 1, 8, |c| c.is_ascii_digit())?;
+    if t.b.get(i) != Some(&b'0')
+        || t.b.get(i + 1) == Some(&b'0')
+        || !(3..=5).contains(&area)
+        || !(5..=8).contains(&rest)
+    {
+        return Ok(());
+    }
+    let end = slash + 1 + rest;
+    let after_ok = match t.get(end)? {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'@' | b'[' | b'/') => false,
+        Some(b'.' | b'-' | b',') => !matches!(t.get(end + 1)?, Some(d) if d.is_ascii_digit()),
+        Some(_) => true,
+    };
+    if after_ok && (10..=12).contains(&(area + rest)) && t.context_before(i, 40, PHONE_WORDS) {
+        sink.add(i, end, Kind::Phone, 110);
+    }
+    Ok(())
 }
 
 /// A Telegram token inside the Bot API URL, where it is glued to `bot` (`api.telegram.org/bot123456789:AA…`),

@@ -58,6 +58,8 @@ const PIECES: &[&str] = &[
     "password            = \"BR4irI1S_o576@DhlG-wtn\"",
     "Private-Lines: 2\nAAAAgQDf3kL9pXz2Wq7bNc4Yv8Hs1Jm6Tr0Ge5Ka3UoPiE2dRlB7nZ\nCq9xYw4Vt1Mb",
     "\\nPrivate-Lines: 1\\nAAAAIQCa9sR3kTz0bQm7VfLx2cYp8wHn4JdE6uKg1oNiB5tMlA",
+    "de89 3704 0044 0532 0130 00",
+    "Handy: 0171/2345678",
     "[REDACTED:EMAIL]",
     "[REDACTED:GITHUB_TOKEN]",
     "[HASH:US_SSN:9f2c1a0b3d4e]",

@@ -528,3 +528,27 @@ fn putty_private_keys() {
         "Public-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIKjB5cZ8m3QhXwYvN0pL2uT7sR4eD1fG6hJ9kM0nO\nP1q",
     ]);
 }
+
+/// A lowercase IBAN typed in groups, and a German number with a slash after the network code.
+#[test]
+fn lowercase_iban_and_slash_phones() {
+    expect_found(&[
+        ("IBAN de89 3704 0044 0532 0130 00 bitte", "IBAN [REDACTED:IBAN] bitte"),
+        ("gb82 west 1234 5698 7654 32", "[REDACTED:IBAN]"),
+        ("Handy: 0151/23456789", "Handy: [REDACTED:PHONE_NUMBER]"),
+        ("Tel. 030/1234567.", "Tel. [REDACTED:PHONE_NUMBER]."),
+        ("Telefon 089/12345678, Fax 089/12345679", "Telefon [REDACTED:PHONE_NUMBER], Fax [REDACTED:PHONE_NUMBER]"),
+    ]);
+    expect_untouched(&[
+        // Compact lowercase: as likely a hex digest. A failed checksum, mixed case.
+        "de89370400440532013000",
+        "de89 3704 0044 0532 0130 01",
+        "De89 3704 0044 0532 0130 00",
+        // No phone word; a path, a longer number, a range.
+        "ticket 0151/23456789",
+        "Handy 0171/2345678/9",
+        "Handy 0171/23456789012",
+        "Handy 0171/2345678-12",
+        "Handy 00171/2345678",
+    ]);
+}
