@@ -5,10 +5,11 @@
 //! - [`Redactor::redact_json`]: walks a JSON value (strings only, keys untouched) in place;
 //! - [`Redactor::stream`]: a [`StreamRedactor`] that takes text in arbitrary chunks.
 //!
-//! Inside: [`engine`] finds anchors in one prefilter pass and runs the validators in [`tokens`],
-//! [`structured`], [`numbers`], [`ids`], [`email`], [`assign`] and [`forms`] only around them; [`action`] renders what
-//! was kept; [`stream`] commits the prefix of a stream that no later byte can change. See `README.md` here
-//! for the detectors, the defaults per direction and the hold-back rules.
+//! Inside: [`engine`] finds anchors in one prefilter pass (literal prefixes in [`literals`]) and runs the
+//! validators in [`tokens`], [`structured`], [`numbers`], [`ids`], [`email`], [`assign`] and [`forms`]
+//! only around them; [`action`] renders what was kept; [`stream`] commits the prefix of a stream that no
+//! later byte can change. See `README.md` here for the detectors, the defaults per direction and the
+//! hold-back rules.
 mod action;
 mod assign;
 mod checks;
@@ -18,6 +19,7 @@ mod forms;
 mod ids;
 mod keys;
 mod kinds;
+mod literals;
 mod numbers;
 mod settings;
 mod stream;

@@ -22,7 +22,7 @@ fn expect_untouched(inputs: &[&str]) {
 
 #[test]
 fn literals_build() {
-    assert!(engine::literals_ready());
+    assert!(literals::literals_ready());
 }
 
 #[test]
