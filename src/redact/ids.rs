@@ -53,7 +53,10 @@ pub(crate) fn after_space(t: &Text, i: usize, sink: &mut Sink) -> Result<(), Mor
 /// IBAN, compact or in groups of four separated by single spaces. Typed in lowercase (`de89 3704 …`) it
 /// must be grouped: a compact lowercase string of the right length is as likely a hex digest.
 fn iban(t: &Text, s: usize, lower: bool, sink: &mut Sink) -> Result<(), More> {
-    let cc = t.slice(s, s + 2).to_ascii_uppercase();
+    let cc = match t.slice(s, s + 2) {
+        &[a, b] => [a.to_ascii_uppercase(), b.to_ascii_uppercase()],
+        _ => return Ok(()),
+    };
     let Some(len) = checks::iban_len(&cc) else {
         return Ok(());
     };

@@ -221,7 +221,8 @@ pub(crate) fn detect(t: &Text, a: usize, spec: &Token, sink: &mut Sink) -> Resul
     // replaced a value the body ran on into. Otherwise a chain of tokens joined by `-` (`sk-…-sk-…-sk-…`,
     // each body running on to the end, too long) would lose one token per pass, from the end, and a
     // second redaction would differ from the first.
-    if t.starts_with(body_start + n, b"[REDACTED:")? || t.starts_with(body_start + n, b"[HASH:")? {
+    let end = body_start + n;
+    if t.get(end)? == Some(b'[') && (t.starts_with(end, b"[REDACTED:")? || t.starts_with(end, b"[HASH:")?) {
         return Ok(());
     }
     let body = t.slice(body_start, body_start + n);
