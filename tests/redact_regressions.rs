@@ -132,3 +132,19 @@ fn token_chain_is_not_peeled_pass_by_pass() {
         format!("{key}[REDACTED:EMAIL]")
     );
 }
+
+/// `sftp` as the last label of an address (`x@10.sftp m94@10.sftp`) made the next address an `sftp` login
+/// until the first was replaced; a chain lost one per pass (session 8, on `161d4c0`). The login command
+/// must now stand as a command: at the start, after white space or a shell operator.
+#[test]
+fn login_command_inside_a_domain() {
+    let crash =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-login-command-in-a-domain"))
+            .expect("seed file");
+    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    check(&["a1@10.sftp"; 8].join(" "));
+    let r = Redactor::default();
+    for login in ["ssh ubuntu@ec2.example.com", "$ sftp deploy@files.example.com", "x;ssh bob@host.example.com"] {
+        assert_eq!(r.redact_text(login, Direction::Prompt).text, login);
+    }
+}

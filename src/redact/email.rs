@@ -189,7 +189,13 @@ fn detect_at(t: &Text, a: usize, at_len: usize, sink: &mut Sink) -> Result<(), M
         LOGIN_COMMANDS.iter().any(|cmd| {
             g > cmd.len()
                 && t.slice(g - cmd.len() - 1, g - 1) == *cmd
-                && !matches!(t.prev(g - cmd.len() - 1), Some(c) if c.is_ascii_alphanumeric() || c == b'-')
+                // The command as a command: at the start, after white space or a shell operator. Not the end
+                // of a domain (`x@10.sftp m94@host`): once that address is replaced the word is gone, and the
+                // answer would change.
+                && matches!(
+                    t.prev(g - cmd.len() - 1),
+                    None | Some(b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'(' | b'`' | b'"' | b'\'' | b'$')
+                )
         })
     });
     if login || encoded_user {
