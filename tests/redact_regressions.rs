@@ -16,6 +16,21 @@ fn check(s: &str) {
     }
 }
 
+/// A committed fuzz seed (`fuzz/seeds/redactor/NAME`), which must be UTF-8, through [`check`].
+fn check_seed(name: &str) {
+    let bytes = seed(name);
+    check(std::str::from_utf8(&bytes).expect("utf-8 seed"));
+}
+
+/// Like [`check_seed`], for a seed with bytes that are not UTF-8 (they become U+FFFD).
+fn check_seed_lossy(name: &str) {
+    check(&String::from_utf8_lossy(&seed(name)));
+}
+
+fn seed(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fuzz/seeds/redactor/{name}", env!("CARGO_MANIFEST_DIR"))).expect("seed file")
+}
+
 #[test]
 fn fuzzer_findings() {
     check("DATABWWanWW3@cluster0.exampLp:ATABWWanWW3@cluster0.ex#O4!9QAWWanW+W3@cluse.net/prod");
@@ -25,9 +40,7 @@ fn fuzzer_findings() {
 /// redacted one more, past the pass limit.
 #[test]
 fn labels_are_not_context() {
-    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-aws-label-context"))
-        .expect("seed file");
-    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    check_seed("regression-aws-label-context");
     let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     check(&format!("AWS secret {key} then {key} then {key} then {key} then {key} then {key}"));
     check("123-45-6789 234567890 345678901 456789012 567890123 678901234 789012345 890123456");
@@ -43,13 +56,8 @@ fn labels_are_not_context() {
 /// so each pass uncovered one more, past the pass limit.
 #[test]
 fn glued_email_chain() {
-    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-chain"))
-        .expect("seed file");
-    check(&String::from_utf8_lossy(&crash));
-    let crash =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-email-long-run"))
-            .expect("seed file");
-    check(&String::from_utf8_lossy(&crash));
+    check_seed_lossy("regression-glued-email-chain");
+    check_seed_lossy("regression-glued-email-long-run");
     // Long local parts: the run read back from each `@` is longer than 64 bytes.
     let long = "abcdefghij".repeat(4);
     let chain: String = (0..8).map(|i| format!("{long}{i}@host{i}.example.-")).collect();
@@ -68,9 +76,7 @@ fn glued_email_chain() {
 /// uncovered one more.
 #[test]
 fn glued_phone_chain() {
-    let crash = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-glued-phone-chain"))
-        .expect("seed file");
-    check(&String::from_utf8_lossy(&crash));
+    check_seed_lossy("regression-glued-phone-chain");
     let chain: String = (0..8).map(|i| format!("+49 30 123456{i}:")).collect();
     check(&chain);
     check(&format!("x {chain}"));
@@ -81,12 +87,7 @@ fn glued_phone_chain() {
 /// chain, past the pass limit. Found by the fuzzer in session 4.
 #[test]
 fn domain_running_into_the_next_local_part() {
-    let crash = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fuzz/seeds/redactor/regression-email-domain-into-next-local"
-    ))
-    .expect("seed file");
-    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    check_seed("regression-email-domain-into-next-local");
     let link = "1@qi.exampqni.examqni.example2.-EEupymple43examqni.ni.example.-ampq";
     check(&link.repeat(8));
     let r = Redactor::default();
@@ -115,12 +116,7 @@ fn colon_rest_and_glued_login() {
 /// placeholders is now refused, as one glued after a placeholder already was.
 #[test]
 fn token_chain_is_not_peeled_pass_by_pass() {
-    let crash = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fuzz/seeds/redactor/regression-token-chain-peeled-per-pass"
-    ))
-    .expect("seed file");
-    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    check_seed("regression-token-chain-peeled-per-pass");
     let key = "sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
     check(&[key; 40].join("-"));
     // The same key alone, or before a space, is still found; glued to a placeholder it is left (the rule
@@ -138,10 +134,7 @@ fn token_chain_is_not_peeled_pass_by_pass() {
 /// must now stand as a command: at the start, after white space or a shell operator.
 #[test]
 fn login_command_inside_a_domain() {
-    let crash =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/redactor/regression-login-command-in-a-domain"))
-            .expect("seed file");
-    check(std::str::from_utf8(&crash).expect("utf-8 seed"));
+    check_seed("regression-login-command-in-a-domain");
     check(&["a1@10.sftp"; 8].join(" "));
     let r = Redactor::default();
     for login in ["ssh ubuntu@ec2.example.com", "$ sftp deploy@files.example.com", "x;ssh bob@host.example.com"] {
